@@ -1,0 +1,68 @@
+"""A persistent French BM25 index (bm25s) over chunk ids, rebuilt only when the chunk set changes."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from .chunking import Chunk
+from .french import terms
+
+
+class FrenchBM25:
+    def __init__(self, retriever: bm25s.BM25, ids: list[str], kinds: list[str], sources: list[str], fingerprint: str) -> None:
+        self.retriever = retriever
+        self.ids = ids
+        self.kinds = np.asarray(kinds, dtype=object)
+        self.sources = np.asarray(sources, dtype=object)
+        self.fingerprint = fingerprint
+        indptr = np.asarray(retriever.scores["indptr"])
+        self._df = np.diff(indptr)
+
+    @classmethod
+    def build(cls, chunks: list[Chunk], fingerprint: str) -> FrenchBM25:
+        retriever = bm25s.BM25()
+        retriever.index([terms(c.search_text) or [""] for c in chunks] or [[""]], show_progress=False)
+        return cls(
+            retriever, [c.id for c in chunks], [c.kind for c in chunks], [c.source for c in chunks], fingerprint
+        )
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.retriever.save(str(folder), show_progress=False)
+        meta = {
+            "fingerprint": self.fingerprint,
+            "ids": self.ids,
+            "kinds": self.kinds.tolist(),
+            "sources": self.sources.tolist(),
+        }
+        tmp = folder / "ids.json.tmp"
+        tmp.write_text(json.dumps(meta), encoding="utf-8")
+        tmp.replace(folder / "ids.json")
+
+    @classmethod
+    def load(cls, folder: Path) -> FrenchBM25 | None:
+        """The saved index, or None when it is missing or unreadable (it will be rebuilt)."""
+        try:
+            meta = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+            retriever = bm25s.BM25.load(str(folder), show_progress=False)
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls(retriever, meta["ids"], meta["kinds"], meta["sources"], meta["fingerprint"])
+
+    def scores(self, query_terms: list[str]) -> np.ndarray:
+        """BM25 score of every chunk, aligned with ``self.ids``."""
+        known = [t for t in query_terms if t in self.retriever.vocab_dict]
+        if not known or not self.ids:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return self.retriever.get_scores(known)
+
+    def idf(self, term: str) -> float:
+        """Rarity of a term; an unknown term is as rare as can be, so a question about it stays unanswered."""
+        n = len(self.ids)
+        column = self.retriever.vocab_dict.get(term)
+        df = int(self._df[column]) if column is not None else 0
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))

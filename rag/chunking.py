@@ -1,0 +1,77 @@
+"""Splitting labelled documents into chunks that map back to exact offsets.
+
+We pack whole lines (paragraphs, live-blog entries) of the same kind up to a word
+budget and split longer ones at French sentence boundaries. We don't recover
+offsets with ``str.find`` as generic splitters do: a caption repeated in the file
+would then point at its first copy.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from .documents import Document, Span
+from .french import sentence_spans
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    source: str
+    start: int
+    end: int
+    text: str
+    title: str
+    kind: str
+    date: str | None = None
+
+    @property
+    def search_text(self) -> str:
+        """What embedders and BM25 see: the title gives every chunk its article's context."""
+        return f"{self.title}\n{self.text}"
+
+
+def chunk_document(doc: Document, max_words: int) -> list[Chunk]:
+    pieces = _pack(doc.text, [p for span in doc.spans for p in _split_long(doc.text, span, max_words)], max_words)
+    chunks, seen = [], {}
+    for span in pieces:
+        text = doc.text[span.start : span.end]
+        key = f"{doc.source}\x00{span.kind}\x00{text}"
+        seen[key] = seen.get(key, 0) + 1
+        chunk_id = hashlib.sha256(f"{key}\x00{seen[key]}".encode()).hexdigest()[:32]
+        chunks.append(Chunk(chunk_id, doc.source, span.start, span.end, text, doc.title, span.kind, doc.date))
+    return chunks
+
+
+def _word_count(text: str, span: Span) -> int:
+    return len(text[span.start : span.end].split())
+
+
+def _split_long(text: str, span: Span, max_words: int) -> list[Span]:
+    if _word_count(text, span) <= max_words:
+        return [span]
+    parts: list[Span] = []
+    for start, end in sentence_spans(text, span.start, span.end):
+        sentence = Span(start, end, span.kind)
+        if parts and _word_count(text, Span(parts[-1].start, end, span.kind)) <= max_words:
+            parts[-1] = Span(parts[-1].start, end, span.kind)
+        else:
+            parts.append(sentence)
+    return parts
+
+
+def _pack(text: str, spans: list[Span], max_words: int) -> list[Span]:
+    """Merge neighbouring spans of one kind when only blank space separates them."""
+    packed: list[Span] = []
+    for span in spans:
+        last = packed[-1] if packed else None
+        if (
+            last is not None
+            and last.kind == span.kind
+            and not text[last.end : span.start].strip()
+            and _word_count(text, Span(last.start, span.end, span.kind)) <= max_words
+        ):
+            packed[-1] = Span(last.start, span.end, span.kind)
+        else:
+            packed.append(span)
+    return packed

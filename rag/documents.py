@@ -1,0 +1,210 @@
+"""Reading files into Documents and labelling their parts.
+
+A Document keeps its text exactly as decoded, so that every offset we cite can be
+checked against it. Cleaning never rewrites the text: it labels line spans as body,
+caption or reader comment, and leaves boilerplate and repeated lines unlabelled,
+which keeps them out of the index.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import messages
+from .errors import RagError
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+
+BODY, CAPTION, COMMENT = "body", "caption", "comment"
+
+_COMMENT_START = re.compile(
+    r"^(réagir|commentaires?|vos commentaires|ton opinion|votre opinion|\d+ commentaires?)\s*:?$"
+    r"|^(a écrit le|réponse de .{0,40}le) \d{1,2}/\d{1,2}/\d{2,4}",
+    re.IGNORECASE,
+)
+_BOILERPLATE = re.compile(
+    r"^(votre (e-?mail|adresse)|tous les champs|merci pour votre commentaire|ce contenu n'est pas ouvert"
+    r"|dernière mise à jour|mis à jour|actualisé|publié le|lire aussi|partager|retrouvez ici)",
+    re.IGNORECASE,
+)
+_LIVE_ENTRY = re.compile(r"^\d{1,2}h\d{2}\s*:")
+_MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+_DATE = re.compile(rf"\b(\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}})\b", re.IGNORECASE)
+_WORDS = re.compile(r"\w+")
+_MIN_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass
+class Document:
+    source: str
+    text: str
+    title: str
+    date: str | None = None
+    spans: list[Span] = field(default_factory=list)
+
+
+class DocumentError(RagError):
+    pass
+
+
+def read_bytes(path: Path, source: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(messages.UNREADABLE_FILE.format(source=source, reason=exc.strerror)) from exc
+
+
+def read_document(path: Path, source: str) -> Document:
+    return parse_document(read_bytes(path, source), path.suffix, source)
+
+
+def parse_document(data: bytes, suffix: str, source: str) -> Document:
+    """Decode and label one file's bytes; raises DocumentError with a French message naming the file."""
+    suffix = suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(messages.UNSUPPORTED_FILE.format(source=source, suffixes=", ".join(SUPPORTED_SUFFIXES)))
+    if suffix == ".pdf":
+        text, title = _read_pdf(data, source)
+    else:
+        text, title = _decode(data, source), None
+        if suffix in (".html", ".htm"):
+            title, text = _html_title(text), _html_text(text)
+    if not text.strip():
+        raise DocumentError(messages.EMPTY_FILE.format(source=source))
+    spans = label_spans(text)
+    if not spans:
+        raise DocumentError(messages.NO_CONTENT.format(source=source))
+    return Document(
+        source=source,
+        text=text,
+        title=title or _first_meaningful_line(text, spans),
+        date=_first_date(text, spans),
+        spans=spans,
+    )
+
+
+def _decode(data: bytes, source: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise DocumentError(messages.BINARY_FILE.format(source=source))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        log.warning(messages.FALLBACK_ENCODING.format(source=source, encoding=encoding))
+        return text
+    raise DocumentError(messages.BINARY_FILE.format(source=source))
+
+
+def _html_title(html: str) -> str | None:
+    match = re.search(r"<title[^>]*>(.*?)</title>", html, re.IGNORECASE | re.DOTALL)
+    return " ".join(match.group(1).split()) if match and match.group(1).strip() else None
+
+
+def _html_text(html: str) -> str:
+    """Visible text of a page, one block per line; citations point into this text."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "head"]):
+        tag.decompose()
+    lines = (" ".join(line.split()) for line in soup.get_text("\n").splitlines())
+    return "\n\n".join(line for line in lines if line)
+
+
+def _read_pdf(data: bytes, source: str) -> tuple[str, str | None]:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = (reader.metadata or {}).get("/Title")
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise DocumentError(messages.BAD_PDF.format(source=source, reason=exc)) from exc
+    return "\n\n".join(pages), (str(title).strip() or None) if title else None
+
+
+def _lines(text: str):
+    start = 0
+    for line in text.splitlines(keepends=True):
+        end = start + len(line.rstrip("\r\n"))
+        yield start, end, text[start:end]
+        start += len(line)
+
+
+def _words(line: str) -> list[str]:
+    return _WORDS.findall(line.lower())
+
+
+def label_spans(text: str) -> list[Span]:
+    """Label each meaningful line; drop boilerplate and lines repeating one just above (captions)."""
+    spans: list[Span] = []
+    recent: list[tuple[list[str], int]] = []
+    in_comments = False
+    for start, end, line in _lines(text):
+        stripped = line.strip()
+        if _COMMENT_START.match(stripped):
+            in_comments = True
+        words = _words(stripped)
+        if len(words) < _MIN_WORDS or _BOILERPLATE.match(stripped) or _COMMENT_START.fullmatch(stripped):
+            continue
+        lead = len(line) - len(line.lstrip())
+        start, end = start + lead, start + lead + len(stripped)
+        repeated = next((i for ws, i in recent if _is_prefix(ws, words) or _is_prefix(words, ws)), None)
+        if repeated is not None:
+            first = spans[repeated]
+            spans[repeated] = Span(first.start, first.end, COMMENT if first.kind == COMMENT else CAPTION)
+            continue
+        kind = BODY
+        if in_comments or (_LIVE_ENTRY.match(stripped) and stripped.endswith("?")):
+            kind = COMMENT
+        spans.append(Span(start, end, kind))
+        recent = (recent + [(words, len(spans) - 1)])[-3:]
+    return spans
+
+
+def _is_prefix(short: list[str], long: list[str]) -> bool:
+    return len(short) <= len(long) and long[: len(short)] == short
+
+
+def _first_meaningful_line(text: str, spans: list[Span]) -> str:
+    line = text[spans[0].start : spans[0].end]
+    for span in spans:
+        candidate = text[span.start : span.end]
+        if not candidate.startswith(("(", "|", "©")):
+            line = candidate
+            break
+    return line if len(line) <= 120 else line[:119].rsplit(" ", 1)[0] + "…"
+
+
+def _first_date(text: str, spans: list[Span]) -> str | None:
+    for span in spans:
+        if span.kind != COMMENT and (match := _DATE.search(text, span.start, span.end)):
+            return match.group(1)
+    return None
+
+
+def iter_files(folder: Path):
+    """Files under ``folder`` (recursively, hidden entries skipped), with their names relative to it."""
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            yield path, rel.as_posix()

@@ -1,0 +1,95 @@
+"""French language handling: sentence boundaries, search terms, language check.
+
+Kept in one place so that chunking, BM25 and answer extraction agree on what a
+sentence and a word are.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+# Abbreviations after which a period does not end a sentence.
+_ABBREVIATIONS = {
+    "m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "av", "apr", "j.-c",
+    "etc", "cf", "p", "pp", "vol", "no", "n°", "art", "chap", "fig", "env", "min", "max",
+    "janv", "févr", "fév", "avr", "juil", "sept", "oct", "nov", "déc", "gén", "col", "cdt", "lt",
+}
+_SENTENCE_END = re.compile(r"[.!?…]+[»\"”')\]]*(?=\s+|$)|\n\s*\n|\n(?=\S)")
+_ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’]", re.IGNORECASE)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+STOP_WORDS = frozenset(
+    """
+    a ai aie aient aies ait as au aucun aussi autre aux avaient avais avait avec avez aviez avions avoir avons ayant
+    c ca ce ceci cela celle celles celui ces cet cette ceux chaque ci comme comment d dans de des deja depuis donc dont
+    du elle elles en encore est et etaient etais etait etant ete etes etre eu eux fait faut fut ici il ils j je jusqu
+    l la le les leur leurs lui m ma mais me meme memes mes moi mon n ne ni nos notre nous on ont ou par pas peu peut
+    plus pour pourquoi qu quand que quel quelle quelles quels qui quoi s sa sans se sera serait ses si sien soit sommes
+    son sont sous suis sur t ta te tes toi ton tous tout toute toutes tres tu un une unes uns vos votre vous y
+    lors apres avant entre selon chez vers contre ainsi alors car dit va vont
+    """.split()
+)
+
+# Function words that are frequent in a language and rare in French text.
+_FOREIGN_WORDS = frozenset(
+    """
+    the and is are was were what who which when where why how does did do of to in on for with that this
+    from have has will would can could should about between agree agreed
+    der die das und ist nicht mit wer wie warum haben sind ein eine
+    el los las es una por qué cuál cómo dónde están acordaron
+    """.split()
+)
+_FRENCH_HINTS = STOP_WORDS | {"qu", "quoi", "quel", "combien", "où", "ou", "ont", "est", "sont", "été"}
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence (start, end) offsets in ``text[start:end]``, trimmed of surrounding blanks."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        stop = match.end()
+        if match.group().startswith("."):
+            word = re.search(r"([\w.°-]+)\.$", text[cursor : match.start() + 1])
+            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
+        _append_trimmed(text, cursor, stop, spans)
+        cursor = stop
+    _append_trimmed(text, cursor, end, spans)
+    return spans
+
+
+def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("french")
+
+
+def terms(text: str) -> list[str]:
+    """Search terms: lower-cased, elisions removed, stop words dropped, stemmed, accents folded."""
+    words = _WORD.findall(_ELISION.sub(" ", text.lower()))
+    kept = [w for w in words if strip_accents(w) not in STOP_WORDS]
+    return [strip_accents(s) for s in _stemmer().stemWords(kept)]
+
+
+def looks_foreign(text: str) -> bool:
+    """True when a question is clearly written in another language than French."""
+    words = [w.lower() for w in _WORD.findall(_ELISION.sub(" ", text))]
+    foreign = sum(w in _FOREIGN_WORDS for w in words)
+    french = sum(w not in _FOREIGN_WORDS and (strip_accents(w) in _FRENCH_HINTS or w in _FRENCH_HINTS) for w in words)
+    return foreign >= 2 and foreign > french

@@ -1,0 +1,264 @@
+"""The index folder: Chroma (vectors and chunk texts), a French BM25 index and a manifest.
+
+The manifest maps each source file to its content hash and chunk ids, and names the
+embedder that built the vectors. ``sync`` makes the index mirror a folder: it only
+embeds what changed, and every step can be interrupted and re-run (chunk ids are
+stable, writes are upserts, the manifest is replaced atomically per file, and chunks
+no manifest entry owns are swept).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core.embeddings import BaseEmbedding
+from tqdm import tqdm
+
+from . import messages
+from .bm25 import FrenchBM25
+from .chunking import Chunk, chunk_document
+from .documents import DocumentError, iter_files, parse_document, read_bytes
+from .errors import RagError
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+COLLECTION = "chunks"
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    chunks_embedded: int = 0
+
+    def summary(self) -> str:
+        counts = {name: len(getattr(self, name)) for name in ("added", "updated", "removed", "unchanged")}
+        lines = [messages.SYNC_REPORT.format(**counts)]
+        if self.failed:
+            lines.append(messages.SYNC_FAILED.format(count=len(self.failed)))
+            lines += [f"  - {reason}" for _, reason in self.failed]
+        return "\n".join(lines)
+
+
+class Index:
+    def __init__(self, folder: Path, embedder: BaseEmbedding, manifest: dict) -> None:
+        self.folder = folder
+        self.embedder = embedder
+        self.manifest = manifest
+        try:
+            self._client = chromadb.PersistentClient(
+                path=str(folder / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+            )
+            self.collection = self._client.get_or_create_collection(
+                COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+        except Exception as exc:  # chromadb raises sqlite, rust and value errors alike on a damaged store
+            raise RagError(messages.CORRUPTED_INDEX.format(index=folder, reason=exc)) from exc
+        self._bm25: FrenchBM25 | None = None
+
+    @classmethod
+    def open(cls, folder: Path, embedder: BaseEmbedding, *, create: bool = False, rebuild: bool = False) -> Index:
+        """Open an index; with ``create`` an empty or missing folder becomes a new one."""
+        folder = Path(folder)
+        manifest_path = folder / MANIFEST
+        if manifest_path.exists():
+            manifest = _load_manifest(folder)
+            if rebuild:
+                index = cls(folder, embedder, manifest)
+                index._clear()
+                return index
+            if manifest["embedder"] != embedder.model_name:
+                raise RagError(
+                    messages.EMBEDDER_MISMATCH.format(index=folder, built=manifest["embedder"], wanted=embedder.model_name)
+                )
+            return cls(folder, embedder, manifest)
+        if folder.exists() and any(folder.iterdir()):
+            raise RagError(messages.NOT_AN_INDEX.format(index=folder))
+        if not (create or rebuild):
+            raise RagError(messages.NO_INDEX.format(index=folder))
+        folder.mkdir(parents=True, exist_ok=True)
+        index = cls(folder, embedder, _new_manifest(embedder))
+        index._save_manifest()
+        return index
+
+    def _clear(self) -> None:
+        self._client.delete_collection(COLLECTION)
+        self.collection = self._client.get_or_create_collection(
+            COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+        self.manifest = _new_manifest(self.embedder)
+        self._save_manifest()
+        self._bm25 = None
+
+    @property
+    def sources(self) -> dict[str, dict]:
+        return self.manifest["sources"]
+
+    @property
+    def corpus(self) -> Path | None:
+        return Path(self.manifest["corpus"]) if self.manifest.get("corpus") else None
+
+    def _save_manifest(self) -> None:
+        tmp = self.folder / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(self.folder / MANIFEST)
+
+    def sync(self, corpus: Path, *, chunk_words: int, batch_size: int = 32, progress: bool = True) -> SyncReport:
+        corpus = Path(corpus)
+        if not corpus.is_dir():
+            raise RagError(messages.MISSING_CORPUS.format(folder=corpus))
+        report = SyncReport()
+        files = list(iter_files(corpus))
+        self.manifest["corpus"] = str(corpus.resolve())
+        for path, source in tqdm(files, desc="Indexation", unit="fichier", disable=not progress):
+            try:
+                data = read_bytes(path, source)
+                digest = hashlib.sha256(data).hexdigest()
+                entry = self.sources.get(source)
+                if entry and entry["hash"] == digest:
+                    report.unchanged.append(source)
+                    continue
+                doc = parse_document(data, path.suffix, source)
+            except DocumentError as exc:
+                log.warning(str(exc))
+                report.failed.append((source, str(exc)))
+                continue
+            chunks = chunk_document(doc, chunk_words)
+            report.chunks_embedded += self._write(chunks, set(entry["chunks"]) if entry else set(), batch_size)
+            self.sources[source] = {
+                "hash": digest,
+                "title": doc.title,
+                "date": doc.date,
+                "chunks": [c.id for c in chunks],
+            }
+            self._save_manifest()
+            (report.updated if entry else report.added).append(source)
+        present = {source for _, source in files}
+        for source in sorted(set(self.sources) - present):
+            self._delete(self.sources[source]["chunks"])
+            del self.sources[source]
+            self._save_manifest()
+            report.removed.append(source)
+        self._sweep_orphans()
+        self._save_manifest()
+        self.bm25  # rebuilds and saves it if the chunk set changed
+        return report
+
+    def _write(self, chunks: list[Chunk], old_ids: set[str], batch_size: int) -> int:
+        """Embed only new chunks; known ones just get their new offsets. Returns how many were embedded."""
+        new = [c for c in chunks if c.id not in old_ids]
+        for i in range(0, len(new), batch_size):
+            batch = new[i : i + batch_size]
+            vectors = self.embedder.get_text_embedding_batch([c.search_text for c in batch])
+            self.collection.upsert(
+                ids=[c.id for c in batch],
+                embeddings=vectors,
+                documents=[c.text for c in batch],
+                metadatas=[_metadata(c) for c in batch],
+            )
+        kept = [c for c in chunks if c.id in old_ids]
+        if kept:
+            self.collection.update(ids=[c.id for c in kept], metadatas=[_metadata(c) for c in kept])
+        self._delete(sorted(old_ids - {c.id for c in chunks}))
+        return len(new)
+
+    def _delete(self, ids: list[str]) -> None:
+        if ids:
+            self.collection.delete(ids=list(ids))
+
+    def _sweep_orphans(self) -> None:
+        """Drop chunks written by a run that was killed before its manifest entry was saved."""
+        owned = {chunk_id for entry in self.sources.values() for chunk_id in entry["chunks"]}
+        stored = set(self.collection.get(include=[])["ids"])
+        self._delete(sorted(stored - owned))
+
+    def _fingerprint(self) -> str:
+        ids = sorted(chunk_id for entry in self.sources.values() for chunk_id in entry["chunks"])
+        return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+
+    @property
+    def bm25(self) -> FrenchBM25:
+        """The BM25 index, rebuilt from the stored chunks only when they changed since it was saved."""
+        fingerprint = self._fingerprint()
+        if self._bm25 is None or self._bm25.fingerprint != fingerprint:
+            folder = self.folder / "bm25"
+            saved = FrenchBM25.load(folder)
+            if saved is None or saved.fingerprint != fingerprint:
+                saved = FrenchBM25.build(self.all_chunks(), fingerprint)
+                saved.save(folder)
+            self._bm25 = saved
+        return self._bm25
+
+    def all_chunks(self) -> list[Chunk]:
+        got = self.collection.get(include=["documents", "metadatas"])
+        return [_chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+
+    def get_chunks(self, ids: list[str]) -> dict[str, Chunk]:
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        return {i: _chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+
+    def dense_search(self, vector: list[float], n: int, where: dict | None) -> list[tuple[Chunk, float]]:
+        count = self.collection.count()
+        if count == 0:
+            return []
+        got = self.collection.query(
+            query_embeddings=[vector],
+            n_results=min(n, count),
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (_chunk(i, d, m), 1.0 - dist)
+            for i, d, m, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+        ]
+
+
+def _new_manifest(embedder: BaseEmbedding) -> dict:
+    return {"format": FORMAT, "embedder": embedder.model_name, "corpus": None, "sources": {}}
+
+
+def _load_manifest(folder: Path) -> dict:
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if (
+            manifest.get("format") != FORMAT
+            or not isinstance(manifest.get("sources"), dict)
+            or not isinstance(manifest.get("embedder"), str)
+        ):
+            raise ValueError("format de manifeste inattendu")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise RagError(messages.CORRUPTED_INDEX.format(index=folder, reason=exc)) from exc
+    return manifest
+
+
+def _metadata(chunk: Chunk) -> dict:
+    meta = {"source": chunk.source, "start": chunk.start, "end": chunk.end, "title": chunk.title, "kind": chunk.kind}
+    if chunk.date:
+        meta["date"] = chunk.date
+    return meta
+
+
+def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:
+    return Chunk(
+        id=chunk_id,
+        source=meta["source"],
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        text=text,
+        title=meta["title"],
+        kind=meta["kind"],
+        date=meta.get("date"),
+    )
+

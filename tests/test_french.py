@@ -1,0 +1,21 @@
+from rag.french import looks_foreign, sentence_spans, terms
+
+
+def test_elisions_accents_stop_words_and_stems():
+    assert terms("Qu'ont convenu Hollande et l'armée d'Assad ?") == ["convenu", "holland", "arme", "assad"]
+    assert terms("frappes") == terms("frappe") == terms("Frappés")
+
+
+def test_sentences_do_not_break_after_abbreviations():
+    text = "M. Poutine a parlé le 13 nov. à Paris. Puis il est reparti !"
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "M. Poutine a parlé le 13 nov. à Paris.",
+        "Puis il est reparti !",
+    ]
+
+
+def test_foreign_questions_are_detected_but_french_ones_are_not():
+    assert looks_foreign("What did Hollande and Putin agree on?")
+    assert looks_foreign("¿Qué acordaron Hollande y Putin?")
+    assert not looks_foreign("Qu'ont convenu Hollande et Poutine ?")
+    assert not looks_foreign("Hollande Poutine Moscou")
