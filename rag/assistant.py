@@ -1,13 +1,15 @@
 """The public entry point: one object that owns the models and the index for a process."""
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import messages
-from .citations import Answer, Citation, cite
+from .citations import Answer, Citation, Partial, cite
 from .config import Settings
-from .documents import read_document
+from .documents import SUPPORTED_SUFFIXES, DocumentError, parse_document, read_document
 from .embeddings import make_embedder
 from .errors import RagError
 from .french import looks_foreign
@@ -15,15 +17,17 @@ from .generation import Generator, make_generator
 from .index import Index, SyncReport
 from .retrieval import HybridRetriever, Retrieval
 
+History = list[dict[str, str]]  # [{"role": "user" | "assistant", "content": "..."}], oldest first
+
 
 class Assistant:
-    """Loads the embedder, index and generator once; ask it as many questions as you like."""
+    """Loads the embedder, index and generators once; ask it as many questions as you like."""
 
-    def __init__(self, settings: Settings, index: Index, generator: Generator) -> None:
+    def __init__(self, settings: Settings, index: Index) -> None:
         self.settings = settings
         self.index = index
-        self.generator = generator
         self.retriever = HybridRetriever(index, candidates=settings.candidates, rrf_k=settings.rrf_k)
+        self._generators: dict[str, Generator] = {}
 
     @classmethod
     def open(
@@ -37,20 +41,63 @@ class Assistant:
     ) -> Assistant:
         """Open the index in ``index_dir`` (default from settings); ``create`` allows a new empty one."""
         settings = settings or Settings()
-        if index_dir is not None:
-            settings = settings.model_copy(update={"index_dir": Path(index_dir)})
-        embedder = make_embedder(settings.embedder)
-        index = Index.open(settings.index_dir, embedder, create=create, rebuild=rebuild)
-        return cls(settings, index, make_generator(generator or settings.generator, settings))
+        updates = {"index_dir": Path(index_dir)} if index_dir is not None else {}
+        if generator is not None:
+            updates["generator"] = generator
+        settings = settings.model_copy(update=updates)
+        index = Index.open(settings.index_dir, make_embedder(settings.embedder), create=create, rebuild=rebuild)
+        assistant = cls(settings, index)
+        assistant.generator()  # fail now, not at the first question, if the generator cannot load
+        return assistant
 
-    def ingest(self, folder: str | Path | None = None, *, progress: bool = False) -> SyncReport:
+    def generator(self, name: str | None = None) -> Generator:
+        """The named generator (default from settings), loaded once per process."""
+        name = name or self.settings.generator
+        if name not in self._generators:
+            self._generators[name] = make_generator(name, self.settings)
+        return self._generators[name]
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.index.corpus or self.settings.corpus_dir
+
+    def ingest(
+        self,
+        folder: str | Path | None = None,
+        *,
+        progress: bool = False,
+        on_file: Callable[[int, int, str], None] | None = None,
+    ) -> SyncReport:
         """Make the index mirror ``folder``: embed what is new or changed, drop what was removed."""
         return self.index.sync(
             Path(folder) if folder is not None else self.settings.corpus_dir,
             chunk_words=self.settings.chunk_words,
             batch_size=self.settings.embed_batch_size,
             progress=progress,
+            on_file=on_file,
         )
+
+    def add_file(self, name: str, data: bytes, **ingest_options) -> SyncReport:
+        """Store an uploaded file in the corpus folder under a safe name, then re-index.
+
+        The file is parsed before it is written, so a rejected upload leaves the corpus as it was.
+        """
+        safe = _safe_name(name)
+        try:
+            parse_document(data, Path(safe).suffix, safe)
+        except DocumentError as exc:
+            raise RagError(str(exc)) from exc
+        folder = self.corpus_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / safe).write_bytes(data)
+        return self.ingest(folder, **ingest_options)
+
+    def remove_file(self, source: str, **ingest_options) -> SyncReport:
+        """Delete an indexed file from the corpus folder and from the index."""
+        if source not in self.index.sources:
+            raise RagError(messages.UNKNOWN_SOURCE.format(source=source))
+        (self.corpus_dir / source).unlink(missing_ok=True)
+        return self.ingest(self.corpus_dir, **ingest_options)
 
     def retrieve(
         self, question: str, k: int | None = None, *, include_comments: bool = False, sources: list[str] | None = None
@@ -67,23 +114,50 @@ class Assistant:
         retrieval = self.retrieve(query, k, include_comments=include_comments, sources=sources)
         return [Citation.from_passage(n, p) for n, p in enumerate(retrieval.passages, start=1)]
 
-    def ask(
-        self, question: str, k: int | None = None, *, include_comments: bool = False, sources: list[str] | None = None
-    ) -> Answer:
+    def ask(self, question: str, k: int | None = None, **options) -> Answer:
+        """Answer with citations; same options as `stream`."""
+        *_, last = self.stream(question, k, **options)
+        return last.answer
+
+    def stream(
+        self,
+        question: str,
+        k: int | None = None,
+        *,
+        include_comments: bool = False,
+        sources: list[str] | None = None,
+        history: History | None = None,
+        generator: str | None = None,
+    ) -> Iterator[Partial]:
+        """Yield the draft as it grows; the last item carries the checked `Answer`.
+
+        With a ``history``, the question is first rewritten into a standalone one, which is
+        what is searched and is reported as ``Answer.query``.
+        """
         started = time.perf_counter()
-        retrieval = self.retrieve(question, k, include_comments=include_comments, sources=sources)
+        self._check(question)
+        chosen = self.generator(generator)
+        query = chosen.condense(question.strip(), history) if history else question.strip()
+        retrieval = self.retrieve(query, k, include_comments=include_comments, sources=sources)
         retrieved = time.perf_counter()
         timings = {"retrieval_ms": _ms(retrieved - started)}
         if retrieval.confidence(self.settings.coverage_weight) < self.settings.min_confidence:
             timings["total_ms"] = timings["retrieval_ms"]
-            return Answer.refusal(question, retrieval.query, timings)
-        draft = self.generator.generate(retrieval.query, retrieval)
+            yield Partial(messages.REFUSAL, Answer.refusal(question, query, timings))
+            return
+        draft = ""
+        for piece in chosen.stream(query, retrieval):
+            if not draft and piece:
+                timings["first_token_ms"] = _ms(time.perf_counter() - started)
+            draft += piece
+            yield Partial(draft)
         text, citations, sentences = cite(draft, retrieval.passages)
         done = time.perf_counter()
         timings.update(generation_ms=_ms(done - retrieved), total_ms=_ms(done - started))
         if not citations:
-            return Answer.refusal(question, retrieval.query, timings)
-        return Answer(question, text, True, citations, sentences, retrieval.query, timings)
+            yield Partial(messages.REFUSAL, Answer.refusal(question, query, timings))
+            return
+        yield Partial(text, Answer(question, text, True, citations, sentences, query, timings))
 
     def documents(self) -> list[dict]:
         """What is indexed: one entry per source file."""
@@ -94,9 +168,9 @@ class Assistant:
 
     def source_text(self, source: str) -> str:
         """The decoded text that a citation's start/end offsets point into."""
-        if source not in self.index.sources or self.index.corpus is None:
+        if source not in self.index.sources:
             raise RagError(messages.UNKNOWN_SOURCE.format(source=source))
-        return read_document(self.index.corpus / source, source).text
+        return read_document(self.corpus_dir / source, source).text
 
     def _check(self, question: str) -> None:
         if not isinstance(question, str) or not question.strip():
@@ -107,6 +181,17 @@ class Assistant:
             )
         if looks_foreign(question):
             raise RagError(messages.FOREIGN_QUESTION)
+
+
+def _safe_name(name: str) -> str:
+    """A plain file name for an upload: no folders, no hidden files, a supported format."""
+    base = Path(str(name).replace("\\", "/")).name
+    if str(name).replace("\\", "/") != base or base.startswith(".") or not base:
+        raise RagError(messages.UNSAFE_FILE_NAME.format(name=name))
+    cleaned = re.sub(r"[^\w.\- ]", "_", base).strip()
+    if Path(cleaned).suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise RagError(messages.UNSUPPORTED_FILE.format(source=cleaned, suffixes=", ".join(SUPPORTED_SUFFIXES)))
+    return cleaned
 
 
 def _ms(seconds: float) -> float:

@@ -71,6 +71,14 @@ class Answer:
         }
 
 
+@dataclass
+class Partial:
+    """One step of a streamed answer: the text so far; the last step also carries the checked Answer."""
+
+    text: str
+    answer: Answer | None = None
+
+
 def cite(draft: str, passages: list[Passage]) -> tuple[str, list[Citation], list[AnswerSentence]]:
     """Renumber a draft's markers over the passages it really cites; returns text, citations, sentences.
 

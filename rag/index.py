@@ -13,6 +13,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
@@ -113,14 +114,25 @@ class Index:
         tmp.write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(self.folder / MANIFEST)
 
-    def sync(self, corpus: Path, *, chunk_words: int, batch_size: int = 32, progress: bool = True) -> SyncReport:
+    def sync(
+        self,
+        corpus: Path,
+        *,
+        chunk_words: int,
+        batch_size: int = 32,
+        progress: bool = True,
+        on_file: Callable[[int, int, str], None] | None = None,
+    ) -> SyncReport:
+        """Mirror ``corpus``; ``on_file(done, total, source)`` is called before each file (for a UI)."""
         corpus = Path(corpus)
         if not corpus.is_dir():
             raise RagError(messages.MISSING_CORPUS.format(folder=corpus))
         report = SyncReport()
         files = list(iter_files(corpus))
         self.manifest["corpus"] = str(corpus.resolve())
-        for path, source in tqdm(files, desc="Indexation", unit="fichier", disable=not progress):
+        for done, (path, source) in enumerate(tqdm(files, desc="Indexation", unit="fichier", disable=not progress)):
+            if on_file is not None:
+                on_file(done, len(files), source)
             try:
                 data = read_bytes(path, source)
                 digest = hashlib.sha256(data).hexdigest()

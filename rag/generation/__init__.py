@@ -5,18 +5,33 @@ renumbers the markers, so a generator needs to know nothing about citations.
 """
 from __future__ import annotations
 
-from typing import Protocol
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
 
 from .. import messages
 from ..config import Settings
 from ..errors import RagError
+from ..french import terms
 from ..retrieval import Retrieval
 
 
-class Generator(Protocol):
+class Generator(ABC):
     name: str
 
-    def generate(self, question: str, retrieval: Retrieval) -> str: ...
+    @abstractmethod
+    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str]:
+        """Yield the draft in pieces."""
+
+    def generate(self, question: str, retrieval: Retrieval) -> str:
+        return "".join(self.stream(question, retrieval))
+
+    def condense(self, question: str, history: list[dict[str, str]]) -> str:
+        """A standalone question for retrieval. Without a language model: a follow-up that names
+        almost nothing ("Et sur Assad ?") borrows the previous question's words."""
+        previous = [turn["content"] for turn in history if turn.get("role") == "user"]
+        if previous and (len(terms(question)) < 3 or question.lower().startswith("et ")):
+            return f"{previous[-1].strip()} {question}"
+        return question
 
 
 GENERATORS = ("extractive",)

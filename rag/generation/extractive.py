@@ -1,18 +1,24 @@
 """The LLM-free answer: the passages' sentences that cover the question best, quoted verbatim."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ..french import sentence_spans, terms
 from ..retrieval import Retrieval, coverage
+from . import Generator
 
 
-class ExtractiveGenerator:
+class ExtractiveGenerator(Generator):
     name = "extractive"
 
     def __init__(self, max_sentences: int = 3, min_share_of_best: float = 0.6) -> None:
         self.max_sentences = max_sentences
         self.min_share_of_best = min_share_of_best
 
-    def generate(self, question: str, retrieval: Retrieval) -> str:
+    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str]:
+        yield self._draft(retrieval)
+
+    def _draft(self, retrieval: Retrieval) -> str:
         candidates = []
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
