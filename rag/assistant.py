@@ -13,7 +13,7 @@ from .documents import SUPPORTED_SUFFIXES, DocumentError, parse_document, read_d
 from .embeddings import make_embedder
 from .errors import RagError
 from .french import looks_foreign
-from .generation import Generator, make_generator
+from .generation import Generator, GeneratorUnavailable, make_generator
 from .index import Index, SyncReport
 from .retrieval import HybridRetriever, Retrieval
 
@@ -145,19 +145,32 @@ class Assistant:
             timings["total_ms"] = timings["retrieval_ms"]
             yield Partial(messages.REFUSAL, Answer.refusal(question, query, timings))
             return
-        draft = ""
-        for piece in chosen.stream(query, retrieval):
-            if not draft and piece:
-                timings["first_token_ms"] = _ms(time.perf_counter() - started)
-            draft += piece
+        draft, notice = "", None
+        try:
+            for piece in chosen.stream(query, retrieval):
+                if not draft and piece:
+                    timings["first_token_ms"] = _ms(time.perf_counter() - started)
+                draft += piece
+                yield Partial(draft)
+        except GeneratorUnavailable as exc:
+            notice, chosen = str(exc), self.generator("extractive")
+            draft = chosen.generate(query, retrieval)
             yield Partial(draft)
-        text, citations, sentences = cite(draft, retrieval.passages)
+        text, citations, sentences = cite(
+            draft,
+            retrieval.passages,
+            verify=chosen.verify,
+            judge=chosen.judge,
+            min_support=self.settings.min_support,
+        )
         done = time.perf_counter()
         timings.update(generation_ms=_ms(done - retrieved), total_ms=_ms(done - started))
-        if not citations:
-            yield Partial(messages.REFUSAL, Answer.refusal(question, query, timings))
-            return
-        yield Partial(text, Answer(question, text, True, citations, sentences, query, timings))
+        if not citations or messages.REFUSAL.rstrip(".").lower() in draft.lower():
+            answer = Answer.refusal(question, query, timings)
+        else:
+            answer = Answer(question, text, True, citations, sentences, query, timings)
+        answer.notice = notice
+        yield Partial(answer.text, answer)
 
     def documents(self) -> list[dict]:
         """What is indexed: one entry per source file."""

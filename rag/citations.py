@@ -7,14 +7,22 @@ so an answer never shows [5] when it cites four sources.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from . import messages
-from .french import sentence_spans
+from .french import STOP_WORDS, sentence_spans, strip_accents, terms
 from .retrieval import Passage
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _LEADING_MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_CAPITALISED = re.compile(r"\b[A-ZÉÈÊÀÂÎÔÛÇ][\w’'-]*\w")
+# Capitalised only because they open a sentence or a title, not names.
+_COMMON_CAPITALISED = STOP_WORDS | {
+    "apres", "avant", "selon", "lors", "depuis", "pendant", "enfin", "ensuite", "cependant", "toutefois",
+    "oui", "non", "etat", "president", "premier", "ministre", "plus", "moins", "deux", "trois",
+}
 
 
 @dataclass
@@ -43,6 +51,7 @@ class AnswerSentence:
     text: str
     citations: list[int]
     support: float | None = None
+    supported: bool = True
 
 
 @dataclass
@@ -54,6 +63,7 @@ class Answer:
     sentences: list[AnswerSentence] = field(default_factory=list)
     query: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    notice: str | None = None  # e.g. the LLM server was down and this is the extractive fallback
 
     @classmethod
     def refusal(cls, question: str, query: str | None = None, timings: dict | None = None) -> Answer:
@@ -67,6 +77,7 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "sentences": [asdict(s) for s in self.sentences],
             "query": self.query,
+            "notice": self.notice,
             "timings": self.timings,
         }
 
@@ -79,33 +90,97 @@ class Partial:
     answer: Answer | None = None
 
 
-def cite(draft: str, passages: list[Passage]) -> tuple[str, list[Citation], list[AnswerSentence]]:
-    """Renumber a draft's markers over the passages it really cites; returns text, citations, sentences.
+Judge = Callable[[str, str], "float | None"]  # (claim, passage) -> P(the passage supports the claim)
+
+
+def cite(
+    draft: str,
+    passages: list[Passage],
+    *,
+    verify: bool = False,
+    judge: Judge | None = None,
+    min_support: float = 0.5,
+) -> tuple[str, list[Citation], list[AnswerSentence]]:
+    """Check a draft's markers and renumber them over the passages really cited.
 
     Markers that open a sentence ("… fin. [2] Début …") belong to the sentence before.
+    With ``verify`` (drafts written by a model), each sentence is re-attributed when its
+    markers are missing or point to a passage lacking its facts, then scored; sentences
+    below ``min_support`` stay in the returned list, marked unsupported, but leave the text.
     """
+    raw: list[tuple[str, list[int]]] = []
+    for start, end in sentence_spans(draft):
+        piece = draft[start:end]
+        leading = _LEADING_MARKERS.match(piece).end()
+        if raw and leading:
+            raw[-1][1].extend(_markers(piece[:leading], len(passages)))
+            piece = piece[leading:]
+        text = _MARKER.sub("", piece).strip()
+        if text:
+            raw.append((text, _markers(piece, len(passages))))
     numbering: dict[int, int] = {}
     sentences: list[AnswerSentence] = []
-    for start, end in sentence_spans(draft):
-        raw = draft[start:end]
-        leading = _LEADING_MARKERS.match(raw).end()
-        if sentences and leading:
-            _add_markers(raw[:leading], sentences[-1].citations, numbering, len(passages))
-            raw = raw[leading:]
-        cited: list[int] = []
-        _add_markers(raw, cited, numbering, len(passages))
-        text = _MARKER.sub("", raw).strip()
-        if text:
-            sentences.append(AnswerSentence(text=text, citations=cited))
+    for text, numbers in raw:
+        support = None
+        if verify:
+            numbers, support = _verify(text, list(dict.fromkeys(numbers)), passages, judge)
+        supported = support is None or support >= min_support
+        cited = [numbering.setdefault(k, len(numbering) + 1) for k in dict.fromkeys(numbers)] if supported else []
+        sentences.append(AnswerSentence(text=text, citations=cited, support=support, supported=supported))
     citations = [Citation.from_passage(n, passages[number - 1]) for number, n in numbering.items()]
-    body = " ".join(s.text + "".join(f" [{n}]" for n in s.citations) for s in sentences)
+    body = " ".join(s.text + "".join(f" [{n}]" for n in s.citations) for s in sentences if s.supported)
     return body, citations, sentences
 
 
-def _add_markers(text: str, cited: list[int], numbering: dict[int, int], passage_count: int) -> None:
-    for match in _MARKER.finditer(text):
-        for number in (int(x) for x in match.group(1).split(",")):
-            if 1 <= number <= passage_count:
-                n = numbering.setdefault(number, len(numbering) + 1)
-                if n not in cited:
-                    cited.append(n)
+def _markers(text: str, passage_count: int) -> list[int]:
+    return [
+        number
+        for match in _MARKER.finditer(text)
+        for number in (int(x) for x in match.group(1).split(","))
+        if 1 <= number <= passage_count
+    ]
+
+
+def missing_facts(claim: str, evidence: str) -> list[str]:
+    """Numbers and proper names of the claim that the evidence does not contain."""
+    folded = f" {_fold(evidence)} "
+    facts = _NUMBER.findall(claim) + [
+        w for w in _CAPITALISED.findall(claim) if strip_accents(w.lower()) not in _COMMON_CAPITALISED
+    ]
+    return [fact for fact in dict.fromkeys(facts) if f" {_fold(fact)} " not in folded]
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.findall(r"\w+", strip_accents(text.lower()).replace("\u00a0", " ")))
+
+
+def _lexical_support(claim: str, evidence: str) -> float:
+    claim_terms = set(terms(claim))
+    return len(claim_terms & set(terms(evidence))) / len(claim_terms) if claim_terms else 0.0
+
+
+def _verify(
+    claim: str, numbers: list[int], passages: list[Passage], judge: Judge | None
+) -> tuple[list[int], float]:
+    """Keep the model's markers when their passages hold the claim's facts; else cite the best passage."""
+
+    def evidence(nums: list[int]) -> str:
+        return "\n".join(passages[n - 1].chunk.text for n in nums)
+
+    def plausible(nums: list[int]) -> bool:
+        return bool(nums) and not missing_facts(claim, evidence(nums)) and _lexical_support(claim, evidence(nums)) >= 0.5
+
+    if not plausible(numbers):
+        ranked = sorted(
+            range(1, len(passages) + 1),
+            key=lambda n: (not missing_facts(claim, evidence([n])), _lexical_support(claim, evidence([n]))),
+            reverse=True,
+        )
+        if ranked and (plausible(ranked[:1]) or not numbers):
+            numbers = ranked[:1]
+    if not numbers or missing_facts(claim, evidence(numbers)):
+        return numbers, 0.0
+    scores = [judge(claim, passages[n - 1].chunk.text) for n in numbers] if judge else [None]
+    if None in scores:
+        return numbers, round(_lexical_support(claim, evidence(numbers)), 3)
+    return numbers, round(max(scores), 3)

@@ -134,7 +134,15 @@ def _format_citation(c: Citation) -> str:
 
 
 def _format_answer(answer: Answer) -> str:
-    lines = [f"? {answer.question}", answer.text]
+    lines = [f"? {answer.question}"]
+    if answer.query and answer.query != answer.question:
+        lines.append(messages.REWRITTEN_QUESTION.format(query=answer.query))
+    if answer.notice:
+        lines.append(answer.notice)
+    lines.append(answer.text)
+    dropped = [s for s in answer.sentences if not s.supported]
+    if dropped:
+        lines += ["", messages.DROPPED_SENTENCES] + [f"  - {s.text} (score {s.support})" for s in dropped]
     if answer.citations:
         lines += ["", "Sources :"] + [_format_citation(c) for c in answer.citations]
     return "\n".join(lines) + "\n"

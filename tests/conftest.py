@@ -17,6 +17,7 @@ def _isolated_settings(monkeypatch, tmp_path_factory):
         if name.startswith("RAG_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("RAG_CONFIG", str(tmp_path_factory.getbasetemp() / "absent.toml"))
+    monkeypatch.setenv("RAG_GENERATOR", "extractive")  # tests of the local model ask for it by name
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +29,7 @@ def shipped_index(tmp_path_factory):
     for path in CORPUS.iterdir():
         shutil.copy2(path, corpus / path.name)
     index = tmp_path_factory.mktemp("index") / "idx"
-    assistant = Assistant.open(index, create=True)
+    assistant = Assistant.open(index, create=True, generator="extractive")
     report = assistant.ingest(corpus)
     assert len(report.added) == 5 and not report.failed
     return assistant

@@ -15,8 +15,13 @@ from ..french import terms
 from ..retrieval import Retrieval
 
 
+class GeneratorUnavailable(RagError):
+    """The generator's backend failed; the assistant falls back to the extractive answer."""
+
+
 class Generator(ABC):
     name: str
+    verify = True  # a model's sentences must be checked against the passages they cite
 
     @abstractmethod
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str]:
@@ -33,8 +38,12 @@ class Generator(ABC):
             return f"{previous[-1].strip()} {question}"
         return question
 
+    def judge(self, claim: str, passage: str) -> float | None:
+        """P(passage supports claim), or None when this generator cannot judge."""
+        return None
 
-GENERATORS = ("extractive",)
+
+GENERATORS = ("local", "extractive", "openai")
 
 
 def make_generator(name: str, settings: Settings) -> Generator:
@@ -42,4 +51,25 @@ def make_generator(name: str, settings: Settings) -> Generator:
         from .extractive import ExtractiveGenerator
 
         return ExtractiveGenerator(max_sentences=settings.answer_sentences)
+    if name == "local":
+        from .local import LocalGenerator
+        from .models import model_path
+
+        return LocalGenerator(
+            model_path(settings.local_model, settings.model_cache_dir),
+            max_tokens=settings.max_answer_tokens,
+            threads=settings.llm_threads,
+        )
+    if name == "openai":
+        from .openai_compat import OpenAICompatibleGenerator
+
+        if not settings.openai_base_url:
+            raise RagError(messages.SERVER_NOT_CONFIGURED)
+        return OpenAICompatibleGenerator(
+            settings.openai_base_url,
+            settings.openai_model,
+            api_key=settings.openai_api_key,
+            timeout=settings.openai_timeout,
+            max_tokens=settings.max_answer_tokens,
+        )
     raise RagError(messages.UNKNOWN_GENERATOR.format(name=name, choices=", ".join(GENERATORS)))

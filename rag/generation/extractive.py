@@ -10,6 +10,7 @@ from . import Generator
 
 class ExtractiveGenerator(Generator):
     name = "extractive"
+    verify = False  # it quotes the passages verbatim
 
     def __init__(self, max_sentences: int = 3, min_share_of_best: float = 0.6) -> None:
         self.max_sentences = max_sentences

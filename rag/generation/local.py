@@ -1,0 +1,103 @@
+"""Answers from a local GGUF model run by llama.cpp, which also serves as the support judge.
+
+Prompts are written in ChatML by hand: through llama-cpp-python's chat API the Oui/Non
+logits the judge reads collapsed to ~0, so we keep full control of the format.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from .. import messages
+from ..errors import RagError
+from ..french import sentence_spans, terms
+from ..retrieval import Retrieval, coverage
+from . import Generator
+
+STOP = ["<|im_end|>", "<|endoftext|>"]
+
+
+def chatml(user: str, system: str | None = None) -> str:
+    head = f"<|im_start|>system\n{system}<|im_end|>\n" if system else ""
+    return f"{head}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+
+
+def answer_prompt(question: str, retrieval: Retrieval, sentences_per_passage: int = 2) -> str:
+    """The user turn shared by every LLM generator: numbered passage excerpts, then the question.
+
+    Each passage shows only its sentences closest to the question: on two cores the prompt's
+    length, not the answer's, dominates the time to first token.
+    """
+    passages = "\n".join(
+        f"[{n}] ({p.chunk.title}) {excerpt(p.chunk.text, retrieval.term_weights, sentences_per_passage)}"
+        for n, p in enumerate(retrieval.passages, start=1)
+    )
+    return messages.ANSWER_USER_PROMPT.format(passages=passages, question=question)
+
+
+def excerpt(text: str, weights: dict[str, float], count: int) -> str:
+    """The ``count`` sentences of ``text`` that cover ``weights`` best, in their original order."""
+    spans = sentence_spans(text)
+    ranked = sorted(range(len(spans)), key=lambda i: -coverage(weights, set(terms(text[slice(*spans[i])]))))
+    return " ".join(" ".join(text[slice(*spans[i])].split()) for i in sorted(ranked[:count]))
+
+
+def condense_prompt(question: str, history: list[dict[str, str]]) -> str:
+    turns = "\n".join(
+        f"{'Utilisateur' if t.get('role') == 'user' else 'Assistant'} : {' '.join(t.get('content', '').split())[:500]}"
+        for t in history[-4:]
+    )
+    return messages.CONDENSE_PROMPT.format(history=turns, question=question)
+
+
+class LocalGenerator(Generator):
+    name = "local"
+
+    def __init__(self, model_file: Path, *, max_tokens: int = 220, threads: int | None = None, context: int = 4096):
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise RagError(messages.LLM_RUNTIME_MISSING) from exc
+        self.llm = Llama(str(model_file), n_ctx=context, n_threads=threads, verbose=False)
+        self.max_tokens = max_tokens
+        self._lock = threading.Lock()  # one llama.cpp context serves one request at a time
+        self._yes = self._first_tokens("Oui", "oui")
+        self._no = self._first_tokens("Non", "non")
+
+    def _first_tokens(self, *words: str) -> list[int]:
+        return sorted({self.llm.tokenize(w.encode(), add_bos=False, special=False)[0] for w in words})
+
+    def complete(self, prompt: str, max_tokens: int) -> Iterator[str]:
+        with self._lock:
+            for part in self.llm.create_completion(
+                prompt, max_tokens=max_tokens, temperature=0.0, stop=STOP, stream=True
+            ):
+                yield part["choices"][0]["text"]
+
+    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str]:
+        prompt = chatml(answer_prompt(question, retrieval), system=messages.ANSWER_SYSTEM_PROMPT)
+        yield from self.complete(prompt, self.max_tokens)
+
+    def condense(self, question: str, history: list[dict[str, str]]) -> str:
+        rewritten = "".join(self.complete(chatml(condense_prompt(question, history)), 60)).strip()
+        rewritten = rewritten.splitlines()[0].strip(" «»\"") if rewritten else ""
+        return rewritten if 3 <= len(rewritten) <= 300 else super().condense(question, history)
+
+    def judge(self, claim: str, passage: str) -> float | None:
+        """P(Oui) that the passage supports the claim, read from the next-token logits."""
+        import llama_cpp
+
+        evidence = excerpt(passage, {t: 1.0 for t in terms(claim)}, 3)
+        prompt = chatml(messages.JUDGE_PROMPT.format(passage=evidence, claim=claim))
+        tokens = self.llm.tokenize(prompt.encode(), special=True)
+        with self._lock:
+            self.llm.reset()
+            self.llm.eval(tokens)
+            logits = llama_cpp.llama_get_logits_ith(self.llm.ctx, -1)
+            yes = [logits[i] for i in self._yes]
+            no = [logits[i] for i in self._no]
+        top = max(yes + no)
+        p_yes = sum(math.exp(v - top) for v in yes)
+        return p_yes / (p_yes + sum(math.exp(v - top) for v in no))

@@ -1,0 +1,55 @@
+"""Citation checking without a model: markers, renumbering, attribution, exact-fact checks."""
+from rag.chunking import Chunk
+from rag.citations import cite, missing_facts
+from rag.retrieval import Passage
+
+TURKEY = "Après que la Turquie a abattu, mardi, un avion militaire russe, les dirigeants veulent éviter une escalade."
+PARIS = "L'EI a revendiqué les attaques du 13 novembre à Paris qui ont fait 130 morts, et l'attentat contre un avion de ligne russe qui a tué 224 personnes."
+COAL = "Paris et Moscou vont coordonner leurs frappes contre l'Etat islamique, a annoncé François Hollande."
+
+
+def passages(*texts):
+    return [Passage(Chunk(f"id{i}", f"doc{i}.txt", 0, len(t), t, "Titre", "body"), 1.0) for i, t in enumerate(texts)]
+
+
+def test_markers_naming_no_passage_are_dropped_and_the_rest_renumbered():
+    text, citations, sentences = cite("Paris et Moscou vont coordonner leurs frappes. [3] [5]", passages(TURKEY, PARIS, COAL))
+    assert text == "Paris et Moscou vont coordonner leurs frappes. [1]"
+    assert [(c.n, c.source) for c in citations] == [(1, "doc2.txt")]
+    assert sentences[0].citations == [1]
+
+
+def test_a_sentence_without_marker_is_attributed_to_the_passage_holding_it():
+    text, citations, _ = cite("La Turquie a abattu un avion militaire russe.", passages(PARIS, TURKEY), verify=True)
+    assert text.endswith("[1]") and citations[0].source == "doc1.txt"
+
+
+def test_a_wrong_marker_is_moved_to_the_passage_with_the_facts():
+    text, citations, sentences = cite(
+        "Les attaques de Paris ont fait 130 morts [1].", passages(TURKEY, PARIS), verify=True
+    )
+    assert [c.source for c in citations] == ["doc1.txt"]
+    assert sentences[0].supported
+
+
+def test_contradicted_actor_or_number_is_removed_from_the_answer():
+    draft = "La Turquie a abattu un avion russe [1]. Moscou a abattu un avion militaire russe [1]. Les attaques de Paris ont fait 224 morts [2]."
+    text, citations, sentences = cite(draft, passages(TURKEY, COAL), verify=True)
+    assert text == "La Turquie a abattu un avion russe. [1]"
+    assert [s.supported for s in sentences] == [True, False, False]
+    assert sentences[1].support == 0.0 and sentences[1].citations == []
+
+
+def test_a_judge_decides_when_facts_are_present():
+    draft = "La Turquie a abattu un avion russe [1]. Les dirigeants veulent une escalade [1]."
+    verdicts = {"La Turquie a abattu un avion russe.": 0.9, "Les dirigeants veulent une escalade.": 0.1}
+    text, _, sentences = cite(draft, passages(TURKEY), verify=True, judge=lambda claim, _: verdicts[claim], min_support=0.5)
+    assert text == "La Turquie a abattu un avion russe. [1]"
+    assert [s.support for s in sentences] == [0.9, 0.1]
+
+
+def test_missing_facts_finds_numbers_and_names_absent_from_the_evidence():
+    assert missing_facts("Moscou a abattu un avion.", TURKEY) == ["Moscou"]
+    assert missing_facts("Les attaques ont fait 224 morts.", PARIS) == []
+    assert missing_facts("Les attaques ont fait 225 morts à Lyon.", PARIS) == ["225", "Lyon"]
+    assert missing_facts("Selon Hollande, Paris et Moscou coopèrent.", COAL) == []

@@ -1,0 +1,159 @@
+"""Generated answers with the real local model, and through a real OpenAI-compatible server."""
+import http.server
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+
+from rag import Assistant, messages
+from rag.french import looks_foreign
+from rag.generation.models import model_path
+
+TURKEY = "Après que la Turquie a abattu, mardi, un avion militaire russe, les dirigeants des deux pays ont dit vouloir éviter une escalade militaire dans la région."
+
+
+@pytest.fixture(scope="module")
+def local(shipped_index):
+    shipped_index.generator("local")
+    return shipped_index
+
+
+def check_citations(assistant, answer):
+    numbers = {c.n for c in answer.citations}
+    for citation in answer.citations:
+        assert assistant.source_text(citation.source)[citation.start : citation.end] == citation.text
+    for sentence in answer.sentences:
+        if sentence.supported:
+            assert sentence.citations and set(sentence.citations) <= numbers
+            assert sentence.support >= assistant.settings.min_support
+    assert numbers == {n for s in answer.sentences for n in s.citations}
+
+
+def test_local_answer_is_french_with_checked_citations(local):
+    answer = local.ask("Qu'ont convenu Hollande et Poutine ?", generator="local")
+    assert answer.answered, answer.sentences
+    assert not looks_foreign(answer.text)
+    assert "[1]" in answer.text
+    check_citations(local, answer)
+    assert answer.timings["first_token_ms"] <= answer.timings["total_ms"]
+
+
+def test_weak_retrieval_is_refused_without_calling_the_model(local):
+    answer = local.ask("Quelle est la recette de la tarte Tatin ?", generator="local")
+    assert not answer.answered and answer.text == messages.REFUSAL
+    assert "generation_ms" not in answer.timings
+
+
+def test_stream_grows_token_by_token_and_ends_with_the_checked_answer(local):
+    parts = list(local.stream("Qui a abattu l'avion militaire russe ?", generator="local"))
+    drafts = [p.text for p in parts[:-1]]
+    assert len(drafts) > 3
+    assert all(later.startswith(earlier) for earlier, later in zip(drafts, drafts[1:]))
+    assert all(p.answer is None for p in parts[:-1]) and parts[-1].answer is not None
+    assert "Turquie" in parts[-1].answer.text or "turque" in parts[-1].answer.text
+
+
+def test_follow_up_is_rewritten_into_a_standalone_question(local):
+    history = [
+        {"role": "user", "content": "Qu'ont convenu Hollande et Poutine ?"},
+        {"role": "assistant", "content": "Ils ont convenu d'échanger davantage de renseignements. [1]"},
+    ]
+    answer = local.ask("Et sur Bachar al-Assad ?", history=history, generator="local")
+    assert answer.query != "Et sur Bachar al-Assad ?"
+    assert "Assad" in answer.query
+    assert answer.citations and answer.citations[0].source == "001_efd88de5e4603431.txt"
+
+
+def test_judge_prefers_the_true_claim_and_rejects_an_unrelated_one(local):
+    judge = local.generator("local").judge
+    true = judge("La Turquie a abattu un avion militaire russe.", TURKEY)
+    wrong_actor = judge("Moscou a abattu un avion militaire russe.", TURKEY)
+    unrelated = judge("La France a envoyé des troupes au Mali.", TURKEY)
+    assert true > wrong_actor and true > 0.5
+    assert unrelated < 0.2
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def llama_server(shipped_index):
+    port = _free_port()
+    model = model_path(shipped_index.settings.local_model, shipped_index.settings.model_cache_dir)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+         "--port", str(port), "--n_ctx", "4096", "--model_alias", "qwen"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("llama.cpp server did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def with_server(shipped_index, url, timeout=60.0):
+    settings = shipped_index.settings.model_copy(
+        update={"openai_base_url": url, "openai_model": "qwen", "openai_timeout": timeout}
+    )
+    return Assistant(settings, shipped_index.index)
+
+
+def test_answers_through_an_openai_compatible_server(shipped_index, llama_server):
+    assistant = with_server(shipped_index, llama_server)
+    answer = assistant.ask("Qu'ont convenu Hollande et Poutine ?", generator="openai")
+    assert answer.notice is None
+    assert answer.answered and not looks_foreign(answer.text)
+    check_citations(assistant, answer)
+
+
+def test_server_down_gives_a_french_notice_and_the_extractive_answer(shipped_index):
+    assistant = with_server(shipped_index, f"http://127.0.0.1:{_free_port()}/v1")
+    answer = assistant.ask("Qui a abattu l'avion militaire russe ?", generator="openai")
+    assert "ne répond pas" in answer.notice
+    assert answer.answered and answer.citations
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    behaviour = "garbage"
+
+    def do_POST(self):
+        if self.behaviour == "hang":
+            time.sleep(20)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"data: ceci n'est pas du json\n\n")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("behaviour", ["hang", "garbage"])
+def test_hanging_or_garbage_server_is_bounded_and_falls_back(shipped_index, behaviour):
+    handler = type("Handler", (_Handler,), {"behaviour": behaviour})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assistant = with_server(shipped_index, f"http://127.0.0.1:{server.server_port}/v1", timeout=1.0)
+        answer = assistant.ask("Qui a abattu l'avion militaire russe ?", generator="openai")
+        assert "ne répond pas" in answer.notice
+        assert ("Timeout" in answer.notice) == (behaviour == "hang")  # the 1 s bound, not the server, ended it
+        assert answer.answered and answer.citations
+    finally:
+        server.shutdown()
