@@ -46,12 +46,10 @@ class Assistant:
             updates["generator"] = generator
         settings = settings.model_copy(update=updates)
         index = Index.open(settings.index_dir, make_embedder(settings.embedder), create=create, rebuild=rebuild)
-        assistant = cls(settings, index)
-        assistant.generator()  # fail now, not at the first question, if the generator cannot load
-        return assistant
+        return cls(settings, index)
 
     def generator(self, name: str | None = None) -> Generator:
-        """The named generator (default from settings), loaded once per process."""
+        """The named generator (default from settings), loaded on first use, once per process."""
         name = name or self.settings.generator
         if name not in self._generators:
             self._generators[name] = make_generator(name, self.settings)

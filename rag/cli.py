@@ -55,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--generator", choices=GENERATORS, help="mode de réponse")
     ask.set_defaults(run=_ask)
 
+    for name, summary in (("eval", "mesurer la qualité des réponses"), ("bench", "mesurer la vitesse et le passage à l'échelle")):
+        forwarded = sub.add_parser(name, help=summary, add_help=False, prefix_chars="\0")
+        forwarded.add_argument("rest", nargs=argparse.REMAINDER)
+        forwarded.set_defaults(run=lambda args, name=name: _evaluation(name, args.rest))
+
     ui = sub.add_parser("ui", parents=[common], help="ouvrir la page de discussion")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=7860)
@@ -90,10 +95,12 @@ def _questions(args: argparse.Namespace) -> list[str]:
     return [" ".join(args.words)]
 
 
-def _run_batch(args: argparse.Namespace, handle) -> int:
+def _run_batch(args: argparse.Namespace, handle, load_generator: bool = False) -> int:
     """Answer every question with one loaded assistant; a bad question is reported, the rest still run."""
     questions = _questions(args)
     assistant = _open(args)
+    if load_generator:
+        assistant.generator()  # a model that cannot load fails once, before the first question
     failures = 0
     for question in questions:
         try:
@@ -124,7 +131,7 @@ def _ask(args: argparse.Namespace) -> int:
         answer = assistant.ask(question, args.k, include_comments=args.comments)
         print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else _format_answer(answer))
 
-    return _run_batch(args, handle)
+    return _run_batch(args, handle, load_generator=True)
 
 
 def _format_citation(c: Citation) -> str:
@@ -146,6 +153,13 @@ def _format_answer(answer: Answer) -> str:
     if answer.citations:
         lines += ["", "Sources :"] + [_format_citation(c) for c in answer.citations]
     return "\n".join(lines) + "\n"
+
+
+def _evaluation(command: str, rest: list[str]) -> int:
+    """`rag eval` and `rag bench` belong to the eval/ package, which parses its own options."""
+    from eval.cli import main as evaluation_main
+
+    return evaluation_main([command, *rest])
 
 
 def _ui(args: argparse.Namespace) -> int:

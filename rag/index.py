@@ -66,6 +66,7 @@ class Index:
         except Exception as exc:  # chromadb raises sqlite, rust and value errors alike on a damaged store
             raise RagError(messages.CORRUPTED_INDEX.format(index=folder, reason=exc)) from exc
         self._bm25: FrenchBM25 | None = None
+        self._chunk_set: str | None = None  # fingerprint of the manifest's chunk ids, reset when it changes
 
     @classmethod
     def open(cls, folder: Path, embedder: BaseEmbedding, *, create: bool = False, rebuild: bool = False) -> Index:
@@ -110,6 +111,7 @@ class Index:
         return Path(self.manifest["corpus"]) if self.manifest.get("corpus") else None
 
     def _save_manifest(self) -> None:
+        self._chunk_set = None
         tmp = self.folder / (MANIFEST + ".tmp")
         tmp.write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(self.folder / MANIFEST)
@@ -163,7 +165,7 @@ class Index:
             report.removed.append(source)
         self._sweep_orphans()
         self._save_manifest()
-        self.bm25  # rebuilds and saves it if the chunk set changed
+        self.refresh_bm25()
         return report
 
     def _write(self, chunks: list[Chunk], old_ids: set[str], batch_size: int) -> int:
@@ -195,11 +197,16 @@ class Index:
         self._delete(sorted(stored - owned))
 
     def _fingerprint(self) -> str:
-        ids = sorted(chunk_id for entry in self.sources.values() for chunk_id in entry["chunks"])
-        return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+        if self._chunk_set is None:
+            ids = sorted(chunk_id for entry in self.sources.values() for chunk_id in entry["chunks"])
+            self._chunk_set = hashlib.sha256("\n".join(ids).encode()).hexdigest()
+        return self._chunk_set
 
     @property
     def bm25(self) -> FrenchBM25:
+        return self.refresh_bm25()
+
+    def refresh_bm25(self) -> FrenchBM25:
         """The BM25 index, rebuilt from the stored chunks only when they changed since it was saved."""
         fingerprint = self._fingerprint()
         if self._bm25 is None or self._bm25.fingerprint != fingerprint:
