@@ -123,7 +123,7 @@ def cite(
     for text, numbers in raw:
         support = None
         if verify:
-            numbers, support = _verify(text, list(dict.fromkeys(numbers)), passages, judge)
+            numbers, support = _verify(text, list(dict.fromkeys(numbers)), passages, judge, min_support)
         supported = support is None or support >= min_support
         cited = [numbering.setdefault(k, len(numbering) + 1) for k in dict.fromkeys(numbers)] if supported else []
         sentences.append(AnswerSentence(text=text, citations=cited, support=support, supported=supported))
@@ -160,27 +160,34 @@ def _lexical_support(claim: str, evidence: str) -> float:
 
 
 def _verify(
-    claim: str, numbers: list[int], passages: list[Passage], judge: Judge | None
+    claim: str, numbers: list[int], passages: list[Passage], judge: Judge | None, min_support: float
 ) -> tuple[list[int], float]:
-    """Keep the model's markers when their passages hold the claim's facts; else cite the best passage."""
+    """Score the claim against the passages that could hold it, the model's own markers first.
+
+    A candidate must contain the claim's numbers and names and most of its words; the judge
+    (or, without one, word overlap) then scores up to three candidates and the best is cited.
+    """
 
     def evidence(nums: list[int]) -> str:
         return "\n".join(passages[n - 1].chunk.text for n in nums)
 
     def plausible(nums: list[int]) -> bool:
-        return bool(nums) and not missing_facts(claim, evidence(nums)) and _lexical_support(claim, evidence(nums)) >= 0.5
+        return not missing_facts(claim, evidence(nums)) and _lexical_support(claim, evidence(nums)) >= 0.5
 
-    if not plausible(numbers):
-        ranked = sorted(
-            range(1, len(passages) + 1),
-            key=lambda n: (not missing_facts(claim, evidence([n])), _lexical_support(claim, evidence([n]))),
-            reverse=True,
-        )
-        if ranked and (plausible(ranked[:1]) or not numbers):
-            numbers = ranked[:1]
-    if not numbers or missing_facts(claim, evidence(numbers)):
-        return numbers, 0.0
-    scores = [judge(claim, passages[n - 1].chunk.text) for n in numbers] if judge else [None]
-    if None in scores:
-        return numbers, round(_lexical_support(claim, evidence(numbers)), 3)
-    return numbers, round(max(scores), 3)
+    def score(nums: list[int]) -> float:
+        scores = [judge(claim, passages[n - 1].chunk.text) for n in nums] if judge else [None]
+        return _lexical_support(claim, evidence(nums)) if None in scores else max(scores)
+
+    single = sorted(
+        (n for n in range(1, len(passages) + 1) if plausible([n])),
+        key=lambda n: -_lexical_support(claim, evidence([n])),
+    )
+    candidates = ([numbers] if numbers and plausible(numbers) else []) + [[n] for n in single if [n] != numbers]
+    best: tuple[list[int], float] = (numbers, 0.0)
+    for nums in candidates[:3]:
+        support = round(score(nums), 3)
+        if support > best[1] or best[1] == 0.0:
+            best = (nums, support)
+        if support >= min_support:
+            break
+    return best
