@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     model_cache_dir: Path = Field(default_factory=default_cache_dir)
     llm_threads: int | None = None
     max_answer_tokens: int = 160
-    min_support: float = Field(0.4, description="a generated sentence scoring less is dropped from the answer")
+    min_support: float = Field(0.2, description="a generated sentence scoring less is dropped from the answer")
     openai_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8000/v1")
     openai_model: str = "default"
     openai_api_key: str | None = None

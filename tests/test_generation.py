@@ -54,7 +54,8 @@ def test_stream_grows_token_by_token_and_ends_with_the_checked_answer(local):
     assert len(drafts) > 3
     assert all(later.startswith(earlier) for earlier, later in zip(drafts, drafts[1:]))
     assert all(p.answer is None for p in parts[:-1]) and parts[-1].answer is not None
-    assert "Turquie" in parts[-1].answer.text or "turque" in parts[-1].answer.text
+    final = parts[-1].answer
+    assert "Turquie" in final.text or "turque" in final.text, (drafts[-1], final.sentences)
 
 
 def test_follow_up_is_rewritten_into_a_standalone_question(local):
@@ -63,9 +64,9 @@ def test_follow_up_is_rewritten_into_a_standalone_question(local):
         {"role": "assistant", "content": "Ils ont convenu d'échanger davantage de renseignements. [1]"},
     ]
     answer = local.ask("Et sur Bachar al-Assad ?", history=history, generator="local")
-    assert answer.query != "Et sur Bachar al-Assad ?"
     assert "Assad" in answer.query
-    assert answer.citations and answer.citations[0].source == "001_efd88de5e4603431.txt"
+    assert "Hollande" in answer.query or "Poutine" in answer.query  # carried over from the conversation
+    assert local.search(answer.query)[0].source == "001_efd88de5e4603431.txt"
 
 
 def test_judge_prefers_the_true_claim_and_rejects_an_unrelated_one(local):
