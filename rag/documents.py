@@ -32,6 +32,7 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _LIVE_ENTRY = re.compile(r"^\d{1,2}h\d{2}\s*:")
+_HASHTAGS = re.compile(r"(\s+#\w+)+$")  # "… visé par les frappes ? #ETAT_ISLAMIQUE" is still a reader's question
 _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 _DATE = re.compile(rf"\b(\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}})\b", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
@@ -174,7 +175,7 @@ def label_spans(text: str) -> list[Span]:
             spans[repeated] = Span(first.start, first.end, COMMENT if first.kind == COMMENT else CAPTION)
             continue
         kind = BODY
-        if in_comments or (_LIVE_ENTRY.match(stripped) and stripped.endswith("?")):
+        if in_comments or (_LIVE_ENTRY.match(stripped) and _HASHTAGS.sub("", stripped).endswith("?")):
             kind = COMMENT
         spans.append(Span(start, end, kind))
         recent = (recent + [(words, len(spans) - 1)])[-3:]

