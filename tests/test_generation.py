@@ -65,7 +65,8 @@ def test_follow_up_is_rewritten_into_a_standalone_question(local):
     ]
     answer = local.ask("Et sur Bachar al-Assad ?", history=history, generator="local")
     assert "Assad" in answer.query
-    assert "Hollande" in answer.query or "Poutine" in answer.query  # carried over from the conversation
+    carried = ("Hollande", "Poutine", "France", "Russie", "convenu")  # context only the history gives
+    assert any(word in answer.query for word in carried), answer.query
     assert local.search(answer.query)[0].source == "001_efd88de5e4603431.txt"
 
 
