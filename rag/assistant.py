@@ -163,10 +163,13 @@ class Assistant:
         )
         done = time.perf_counter()
         timings.update(generation_ms=_ms(done - retrieved), total_ms=_ms(done - started))
-        if not citations or messages.REFUSAL.rstrip(".").lower() in draft.lower():
-            answer = Answer.refusal(question, query, timings)
-        else:
+        model_refused = messages.REFUSAL.rstrip(".").lower() in draft.lower()
+        if citations and not model_refused:
             answer = Answer(question, text, True, citations, sentences, query, timings)
+        else:
+            answer = Answer.refusal(question, query, timings)
+            if not model_refused:
+                answer.sentences = sentences  # what the support check removed stays visible
         answer.notice = notice
         yield Partial(answer.text, answer)
 

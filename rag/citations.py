@@ -22,6 +22,7 @@ _CAPITALISED = re.compile(r"\b[A-ZÉÈÊÀÂÎÔÛÇ][\w’'-]*\w")
 _COMMON_CAPITALISED = STOP_WORDS | {
     "apres", "avant", "selon", "lors", "depuis", "pendant", "enfin", "ensuite", "cependant", "toutefois",
     "oui", "non", "etat", "president", "premier", "ministre", "plus", "moins", "deux", "trois",
+    "combien", "lequel", "laquelle", "lesquels", "lesquelles", "est",
 }
 
 

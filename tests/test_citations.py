@@ -53,3 +53,16 @@ def test_missing_facts_finds_numbers_and_names_absent_from_the_evidence():
     assert missing_facts("Les attaques ont fait 224 morts.", PARIS) == []
     assert missing_facts("Les attaques ont fait 225 morts à Lyon.", PARIS) == ["225", "Lyon"]
     assert missing_facts("Selon Hollande, Paris et Moscou coopèrent.", COAL) == []
+
+
+def test_a_rewrite_bringing_in_a_name_from_nowhere_is_replaced():
+    from rag.generation.extractive import ExtractiveGenerator
+
+    history = [{"role": "user", "content": "Qu'ont convenu Hollande et Poutine ?"}]
+    generator = ExtractiveGenerator()
+    good = "Qu'ont convenu Hollande et Poutine au sujet de Bachar al-Assad ?"
+    assert generator.accept_rewrite(good, "Et sur Bachar al-Assad ?", history) == good
+    invented = generator.accept_rewrite(
+        "Quel est le rôle de Bachar al-Assad dans la politique de l'Algérie ?", "Et sur Bachar al-Assad ?", history
+    )
+    assert "Algérie" not in invented and "Hollande" in invented and "Assad" in invented

@@ -9,6 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
 from .. import messages
+from ..citations import missing_facts
 from ..config import Settings
 from ..errors import RagError
 from ..french import terms
@@ -37,6 +38,16 @@ class Generator(ABC):
         if previous and (len(terms(question)) < 3 or question.lower().startswith("et ")):
             return f"{previous[-1].strip()} {question}"
         return question
+
+    def accept_rewrite(self, rewritten: str, question: str, history: list[dict[str, str]]) -> str:
+        """The model's rewrite, unless it is malformed or brings in a name or number that neither the
+        question nor the conversation contains (a small model once turned a follow-up about Assad
+        into a question about Algeria); then the model-free rewrite."""
+        rewritten = rewritten.strip().splitlines()[0].strip(" «»\"") if rewritten.strip() else ""
+        context = "\n".join([question, *(turn.get("content", "") for turn in history)])
+        if 3 <= len(rewritten) <= 300 and not missing_facts(rewritten, context):
+            return rewritten
+        return Generator.condense(self, question, history)
 
     def judge(self, claim: str, passage: str) -> float | None:
         """P(passage supports claim), or None when this generator cannot judge."""

@@ -82,8 +82,7 @@ class LocalGenerator(Generator):
 
     def condense(self, question: str, history: list[dict[str, str]]) -> str:
         rewritten = "".join(self.complete(chatml(condense_prompt(question, history)), 60)).strip()
-        rewritten = rewritten.splitlines()[0].strip(" «»\"") if rewritten else ""
-        return rewritten if 3 <= len(rewritten) <= 300 else super().condense(question, history)
+        return self.accept_rewrite(rewritten, question, history)
 
     def judge(self, claim: str, passage: str) -> float | None:
         """P(Oui) that the passage supports the claim, read from the next-token logits.

@@ -57,5 +57,4 @@ class OpenAICompatibleGenerator(Generator):
             rewritten = "".join(self._chat(None, condense_prompt(question, history), 60)).strip()
         except GeneratorUnavailable:
             rewritten = ""
-        rewritten = rewritten.splitlines()[0].strip(" «»\"") if rewritten else ""
-        return rewritten if 3 <= len(rewritten) <= 300 else super().condense(question, history)
+        return self.accept_rewrite(rewritten, question, history)
