@@ -6,6 +6,7 @@ logits the judge reads collapsed to ~0, so we keep full control of the format.
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,7 +61,9 @@ class LocalGenerator(Generator):
             from llama_cpp import Llama
         except ImportError as exc:
             raise RagError(messages.LLM_RUNTIME_MISSING) from exc
-        self.llm = Llama(str(model_file), n_ctx=context, n_threads=threads, verbose=False)
+        # llama-cpp-python defaults to half the cores: on two cores that halves the speed.
+        threads = threads or os.cpu_count() or 1
+        self.llm = Llama(str(model_file), n_ctx=context, n_threads=threads, n_threads_batch=threads, verbose=False)
         self.max_tokens = max_tokens
         self._lock = threading.Lock()  # one llama.cpp context serves one request at a time
         self._yes = self._first_tokens("Oui", "oui")
