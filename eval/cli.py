@@ -115,16 +115,7 @@ def _eval(args) -> int:
 
         results["piaf"] = run_piaf(args.piaf_path or DEFAULT_PATH, args.piaf_sample, args.seed, args.piaf_answers,
                                    cache, not args.no_baseline, progress, args.piaf_generator)
-    if args.report:
-        from .report import write_report
-
-        path = write_report(results, args.report)
-        print(f"Rapport écrit : {path}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(results, ensure_ascii=False, default=str))
-    else:
-        print(summary(results))
-    return 0
+    return _emit(args, results, results, summary)
 
 
 def _bench(args) -> int:
@@ -137,14 +128,16 @@ def _bench(args) -> int:
     results = run_bench(sizes=sizes, queries=args.queries, ingest_docs=args.ingest_docs, answers=args.answers,
                         generators=[g.strip() for g in args.generators.split(",") if g.strip()],
                         cache=args.cache or CACHE_DIR, piaf_path=args.piaf_path, progress=not args.no_progress)
+    return _emit(args, results, {"command": "bench", "bench": results}, bench_summary)
+
+
+def _emit(args, results: dict, report_data: dict, render) -> int:
+    """Shared tail of both commands: optional HTML report, then JSON or the French table."""
     if args.report:
         from .report import write_report
 
-        print(f"Rapport écrit : {write_report({'command': 'bench', 'bench': results}, args.report)}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(results, ensure_ascii=False, default=str))
-    else:
-        print(bench_summary(results))
+        print(f"Rapport écrit : {write_report(report_data, args.report)}", file=sys.stderr)
+    print(json.dumps(results, ensure_ascii=False, default=str) if args.json else render(results))
     return 0
 
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from .. import messages
 from ..errors import RagError
-from ..french import sentence_spans, terms
-from ..retrieval import Retrieval, coverage
+from ..french import terms
+from ..retrieval import Retrieval
 from . import Generator
+from .prompts import answer_prompt, closest_sentences, condense_prompt
 
 STOP = ["<|im_end|>", "<|endoftext|>"]
 
@@ -23,34 +24,6 @@ STOP = ["<|im_end|>", "<|endoftext|>"]
 def chatml(user: str, system: str | None = None) -> str:
     head = f"<|im_start|>system\n{system}<|im_end|>\n" if system else ""
     return f"{head}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
-
-
-def answer_prompt(question: str, retrieval: Retrieval, sentences_per_passage: int = 2) -> str:
-    """The user turn shared by every LLM generator: numbered passage excerpts, then the question.
-
-    Each passage shows only its sentences closest to the question: on two cores the prompt's
-    length, not the answer's, dominates the time to first token.
-    """
-    passages = "\n".join(
-        f"[{n}] ({p.chunk.title}) {excerpt(p.chunk.text, retrieval.term_weights, sentences_per_passage)}"
-        for n, p in enumerate(retrieval.passages, start=1)
-    )
-    return messages.ANSWER_USER_PROMPT.format(passages=passages, question=question)
-
-
-def excerpt(text: str, weights: dict[str, float], count: int) -> str:
-    """The ``count`` sentences of ``text`` that cover ``weights`` best, in their original order."""
-    spans = sentence_spans(text)
-    ranked = sorted(range(len(spans)), key=lambda i: -coverage(weights, set(terms(text[slice(*spans[i])]))))
-    return " ".join(" ".join(text[slice(*spans[i])].split()) for i in sorted(ranked[:count]))
-
-
-def condense_prompt(question: str, history: list[dict[str, str]]) -> str:
-    turns = "\n".join(
-        f"{'Utilisateur' if t.get('role') == 'user' else 'Assistant'} : {' '.join(t.get('content', '').split())[:500]}"
-        for t in history[-4:]
-    )
-    return messages.CONDENSE_PROMPT.format(history=turns, question=question)
 
 
 class LocalGenerator(Generator):
@@ -94,12 +67,9 @@ class LocalGenerator(Generator):
         passage (0.67 against 0.25 for the same true claim), so we ask about the passage's
         two sentences closest to the claim, one at a time.
         """
-        spans = sentence_spans(passage)
-        weights = {t: 1.0 for t in terms(claim)}
-        ranked = sorted(spans, key=lambda span: -coverage(weights, set(terms(passage[slice(*span)]))))
         best = 0.0
-        for span in ranked[:2]:
-            best = max(best, self._p_yes(claim, " ".join(passage[slice(*span)].split())))
+        for sentence in closest_sentences(passage, {t: 1.0 for t in terms(claim)}, 2):
+            best = max(best, self._p_yes(claim, sentence))
             if best >= 0.5:
                 break
         return best

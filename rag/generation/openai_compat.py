@@ -9,7 +9,7 @@ import httpx
 from .. import messages
 from ..retrieval import Retrieval
 from . import Generator, GeneratorUnavailable
-from .local import answer_prompt, condense_prompt
+from .prompts import answer_prompt, condense_prompt
 
 
 class OpenAICompatibleGenerator(Generator):
