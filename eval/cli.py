@@ -157,10 +157,12 @@ def summary(results: dict) -> str:
                            "\nRecherche (pertinent = passage d'un fichier source attendu ; fait = passage contenant le fait attendu)"))
         parts.append(_versus(gold["retrieval"], "hybrid", "llamaindex", ["hit@1", "mrr@10", "fact_hit@1", "fact_hit@5"]))
         rows = [[a["label"], a["f1"], a["fact_recall"], a["citation_precision"], a["citation_recall"], a["faithfulness"],
-                 a["refusal_accuracy"], a["false_refusal_rate"], a["answer_p50_ms"], a["answer_p95_ms"]]
+                 a["check_removed"], a["refusal_accuracy"], a["false_refusal_rate"], a["first_token_p50_ms"],
+                 a["first_token_p95_ms"], a["answer_p50_ms"], a["answer_p95_ms"]]
                 for a in gold["answers"].values()]
-        parts.append(table(["réponses", "F1", "faits", "cit. préc.", "cit. rappel", "fidélité", "refus ok",
-                            "refus à tort", "ms p50", "ms p95"], rows, "\nRéponses"))
+        parts.append(table(["réponses", "F1", "faits", "cit. préc.", "cit. rappel", "fidélité", "retirées", "refus ok",
+                            "refus à tort", "1er mot p50", "1er mot p95", "ms p50", "ms p95"], rows,
+                           "\nRéponses (retirées = phrases écartées par la vérification du soutien ; temps en ms)"))
         j = gold["judge"]
         parts.append(f"Fidélité jugée par « {j['name']} »"
                      + (" (repli lexical, pas un modèle)" if j["name"] == "lexical" else "")

@@ -103,9 +103,10 @@ def _gold_section(gold: dict, folder: Path) -> list[str]:
     answers = gold["answers"]
     akeys = ["f1", "fact_recall", "citation_precision", "citation_recall", "faithfulness", "refusal_accuracy",
              "false_refusal_rate", "decision_accuracy"]
+    tkeys = ["check_removed", "first_token_p50_ms", "first_token_p95_ms", "answer_p50_ms", "answer_p95_ms"]
     out.append("<h3>Réponses</h3>")
-    out.append(_table(["configuration", *akeys, "ms p50", "ms p95"],
-                      [[a["label"], *(a[k] for k in akeys), a["answer_p50_ms"], a["answer_p95_ms"]] for a in answers.values()]))
+    out.append(_table(["configuration", *akeys, *tkeys],
+                      [[a["label"], *(a[k] for k in akeys + tkeys)] for a in answers.values()]))
     out.append(_chart(folder / "gold_answers.png", "Réponses", akeys, {a["label"]: [a[k] for k in akeys] for a in answers.values()}))
     j = gold["judge"]
     out.append(f"<h3>Juge de fidélité : {html.escape(j['name'])}</h3>"

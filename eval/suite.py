@@ -150,6 +150,8 @@ def _score_answer(item: GoldItem, answer, judge, threshold: float) -> dict:
         "faithfulness": faith,
         "citations": [{"n": c.n, "source": c.source, "start": c.start, "end": c.end, "text": c.text} for c in answer.citations],
         "sentences": sentences,
+        "drafted": len(answer.sentences),
+        "removed_by_check": sum(not s.supported for s in answer.sentences),
         "timings": answer.timings,
     }
 
@@ -171,10 +173,16 @@ def summarize_answers(details: list[dict]) -> dict:
         # a sentence answering a question the corpus cannot answer must still be supported.
         "faithfulness": M.mean([s["supported"] for s in sentences]),
         "sentences": len(sentences),
+        # How often the pipeline's own support check fires: drafted sentences it removed from answers.
+        "check_removed": _ratio(sum(d.get("removed_by_check", 0) for d in scored), sum(d.get("drafted", 0) for d in scored)),
         **refusals,
         **_latency([d["timings"]["total_ms"] for d in scored if d["answered"]], "answer"),
         **_latency([d["timings"]["first_token_ms"] for d in scored if "first_token_ms" in d["timings"]], "first_token"),
     }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
 
 
 # ------------------------------------------------------------------ gold suite

@@ -11,7 +11,6 @@ from . import messages
 from .citations import Answer, Citation
 from .config import Settings
 from .errors import RagError
-from .generation import GENERATORS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     search.set_defaults(run=_search)
 
     ask = sub.add_parser("ask", parents=[common, questions], help="répondre à une question avec ses sources")
-    ask.add_argument("--generator", choices=GENERATORS, help="mode de réponse")
+    ask.add_argument("--generator", help="local (défaut), local:MODÈLE (ex. local:qwen2.5-coder-0.5b), extractive ou openai")
     ask.set_defaults(run=_ask)
 
     for name, summary in (("eval", "mesurer la qualité des réponses"), ("bench", "mesurer la vitesse et le passage à l'échelle")):

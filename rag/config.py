@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     model_cache_dir: Path = Field(default_factory=default_cache_dir)
     llm_threads: int | None = None
     max_answer_tokens: int = 160
+    prompt_words: int = Field(
+        110, ge=20, description="passage words the local model reads; each costs ~0.1 s before the first token on 2 cores"
+    )
+    openai_prompt_words: int = Field(400, ge=20, description="passage words sent to a server")
     min_support: float = Field(0.2, description="a generated sentence scoring less is dropped from the answer")
     openai_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8000/v1")
     openai_model: str = "default"

@@ -66,3 +66,6 @@ def test_a_rewrite_bringing_in_a_name_from_nowhere_is_replaced():
         "Quel est le rôle de Bachar al-Assad dans la politique de l'Algérie ?", "Et sur Bachar al-Assad ?", history
     )
     assert "Algérie" not in invented and "Hollande" in invented and "Assad" in invented
+    vague = generator.accept_rewrite("Quels sont les résultats de leurs frappes ?", "Et qu'ont-ils décidé pour leurs frappes ?",
+                                     history)
+    assert "Hollande" in vague and "frappes" in vague

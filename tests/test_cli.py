@@ -62,6 +62,8 @@ def test_human_output_lists_sources(index_dir):
         (["ask", "x" * 20000], "20000 caractères"),
         (["ask", "What did Hollande and Putin agree on?"], "français"),
         (["search", ""], "vide"),
+        (["ask", "Qui a abattu l'avion ?", "--generator", "local:gpt-5"], "qwen2.5-coder-0.5b"),
+        (["ask", "Qui a abattu l'avion ?", "--generator", "gpt"], "extractive"),
     ],
 )
 def test_bad_questions_exit_non_zero_without_traceback(index_dir, args, words):

@@ -12,8 +12,27 @@ import pytest
 from rag import Assistant, messages
 from rag.french import looks_foreign
 from rag.generation.models import model_path
+from rag.generation.prompts import answer_prompt
 
 TURKEY = "Après que la Turquie a abattu, mardi, un avion militaire russe, les dirigeants des deux pays ont dit vouloir éviter une escalade militaire dans la région."
+
+
+def test_prompt_shows_question_sentences_under_their_passage_numbers(shipped_index):
+    """The model reads a word budget of sentences; each keeps its passage's retrieval number,
+    so a [n] it writes points at the passage the citation will show."""
+    retrieval = shipped_index.retrieve("Combien de personnes sont mortes dans l'avion russe au-dessus du Sinaï ?")
+    prompt = answer_prompt("…", retrieval, word_budget=60)
+    shown = [line for line in prompt.splitlines() if line.startswith("[")]
+    numbers = [int(line[1 : line.index("]")]) for line in shown]
+    assert numbers[:2] == [1, 2] and numbers == sorted(numbers)
+    words = 0
+    for n, line in zip(numbers, shown):
+        chunk = retrieval.passages[n - 1].chunk
+        text = line.split(f"({chunk.title}) ", 1)[1]
+        assert text in " ".join(chunk.text.split())
+        words += len(text.split())
+    assert "224" in prompt
+    assert words < sum(len(p.chunk.text.split()) for p in retrieval.passages) / 2
 
 
 @pytest.fixture(scope="module")

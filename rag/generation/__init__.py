@@ -40,12 +40,15 @@ class Generator(ABC):
         return question
 
     def accept_rewrite(self, rewritten: str, question: str, history: list[dict[str, str]]) -> str:
-        """The model's rewrite, unless it is malformed or brings in a name or number that neither the
+        """The model's rewrite, unless it is malformed, brings in a name or number that neither the
         question nor the conversation contains (a small model once turned a follow-up about Assad
-        into a question about Algeria); then the model-free rewrite."""
+        into a question about Algeria), or takes nothing from the conversation (it once turned
+        "Et qu'ont-ils décidé pour leurs frappes ?" into "Quels sont les résultats de leurs
+        frappes ?", which still says nothing of who); then the model-free rewrite."""
         rewritten = rewritten.strip().splitlines()[0].strip(" «»\"") if rewritten.strip() else ""
-        context = "\n".join([question, *(turn.get("content", "") for turn in history)])
-        if 3 <= len(rewritten) <= 300 and not missing_facts(rewritten, context):
+        earlier = "\n".join(turn.get("content", "") for turn in history)
+        borrowed = set(terms(rewritten)) & (set(terms(earlier)) - set(terms(question)))
+        if 3 <= len(rewritten) <= 300 and borrowed and not missing_facts(rewritten, f"{question}\n{earlier}"):
             return rewritten
         return Generator.condense(self, question, history)
 
@@ -58,18 +61,20 @@ GENERATORS = ("local", "extractive", "openai")
 
 
 def make_generator(name: str, settings: Settings) -> Generator:
+    """``local:MODEL`` picks a local model other than the configured one, e.g. ``local:qwen2.5-coder-0.5b``."""
     if name == "extractive":
         from .extractive import ExtractiveGenerator
 
         return ExtractiveGenerator(max_sentences=settings.answer_sentences)
-    if name == "local":
+    if name == "local" or name.startswith("local:"):
         from .local import LocalGenerator
         from .models import model_path
 
         return LocalGenerator(
-            model_path(settings.local_model, settings.model_cache_dir),
+            model_path(name.partition(":")[2] or settings.local_model, settings.model_cache_dir),
             max_tokens=settings.max_answer_tokens,
             threads=settings.llm_threads,
+            prompt_words=settings.prompt_words,
         )
     if name == "openai":
         from .openai_compat import OpenAICompatibleGenerator
@@ -82,5 +87,6 @@ def make_generator(name: str, settings: Settings) -> Generator:
             api_key=settings.openai_api_key,
             timeout=settings.openai_timeout,
             max_tokens=settings.max_answer_tokens,
+            prompt_words=settings.openai_prompt_words,
         )
     raise RagError(messages.UNKNOWN_GENERATOR.format(name=name, choices=", ".join(GENERATORS)))

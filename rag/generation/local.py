@@ -29,7 +29,8 @@ def chatml(user: str, system: str | None = None) -> str:
 class LocalGenerator(Generator):
     name = "local"
 
-    def __init__(self, model_file: Path, *, max_tokens: int = 220, threads: int | None = None, context: int = 4096):
+    def __init__(self, model_file: Path, *, max_tokens: int = 220, threads: int | None = None, context: int = 4096,
+                 prompt_words: int = 110):
         try:
             from llama_cpp import Llama
         except ImportError as exc:
@@ -38,6 +39,7 @@ class LocalGenerator(Generator):
         threads = threads or os.cpu_count() or 1
         self.llm = Llama(str(model_file), n_ctx=context, n_threads=threads, n_threads_batch=threads, verbose=False)
         self.max_tokens = max_tokens
+        self.prompt_words = prompt_words
         self._lock = threading.Lock()  # one llama.cpp context serves one request at a time
         self._yes = self._first_tokens("Oui", "oui")
         self._no = self._first_tokens("Non", "non")
@@ -53,7 +55,7 @@ class LocalGenerator(Generator):
                 yield part["choices"][0]["text"]
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str]:
-        prompt = chatml(answer_prompt(question, retrieval), system=messages.ANSWER_SYSTEM_PROMPT)
+        prompt = chatml(answer_prompt(question, retrieval, self.prompt_words), system=messages.ANSWER_SYSTEM_PROMPT)
         yield from self.complete(prompt, self.max_tokens)
 
     def condense(self, question: str, history: list[dict[str, str]]) -> str:

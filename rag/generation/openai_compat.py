@@ -16,10 +16,11 @@ class OpenAICompatibleGenerator(Generator):
     name = "openai"
 
     def __init__(self, base_url: str, model: str, *, api_key: str | None = None, timeout: float = 30.0,
-                 max_tokens: int = 220) -> None:
+                 max_tokens: int = 220, prompt_words: int = 400) -> None:
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.max_tokens = max_tokens
+        self.prompt_words = prompt_words
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         # Bounded everywhere: connecting, and each wait for the next streamed piece.
         self.client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)))
@@ -50,7 +51,7 @@ class OpenAICompatibleGenerator(Generator):
         return messages.SERVER_UNREACHABLE.format(url=self.base_url, reason=reason)
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str]:
-        yield from self._chat(messages.ANSWER_SYSTEM_PROMPT, answer_prompt(question, retrieval), self.max_tokens)
+        yield from self._chat(messages.ANSWER_SYSTEM_PROMPT, answer_prompt(question, retrieval, self.prompt_words), self.max_tokens)
 
     def condense(self, question: str, history: list[dict[str, str]]) -> str:
         try:

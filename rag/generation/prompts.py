@@ -5,33 +5,57 @@ from .. import messages
 from ..french import sentence_spans, terms
 from ..retrieval import Retrieval, coverage
 
+LEADING_PASSAGES = 2  # their best sentence is always shown: rank carries the dense signal coverage misses
 
-def answer_prompt(question: str, retrieval: Retrieval, sentences_per_passage: int = 2) -> str:
+
+def answer_prompt(question: str, retrieval: Retrieval, word_budget: int) -> str:
     """Numbered passage excerpts, then the question.
 
-    Each passage shows only its sentences closest to the question: on two cores the prompt's
-    length, not the answer's, dominates the time to first token.
+    On two cores every prompt token costs ~60 ms before the first answer token, so the model
+    reads only the sentences that best cover the question, about ``word_budget`` words in all.
+    Passages keep their retrieval number even when some are left out, so a marker names
+    the same passage the citations use.
     """
-    passages = "\n".join(
-        f"[{n}] ({p.chunk.title}) {excerpt(p.chunk.text, retrieval.term_weights, sentences_per_passage)}"
-        for n, p in enumerate(retrieval.passages, start=1)
-    )
-    return messages.ANSWER_USER_PROMPT.format(passages=passages, question=question)
+    chosen = select_sentences(retrieval, word_budget)
+    lines = []
+    for n, passage in enumerate(retrieval.passages, start=1):
+        spans = sorted(chosen.get(n - 1, []))
+        if spans:
+            text = " ".join(_flat(passage.chunk.text, span) for span in spans)
+            lines.append(f"[{n}] ({passage.chunk.title}) {text}")
+    return messages.ANSWER_USER_PROMPT.format(passages="\n".join(lines), question=question)
+
+
+def select_sentences(retrieval: Retrieval, word_budget: int) -> dict[int, list[tuple[int, int]]]:
+    """Passage index -> chosen sentence spans: the best sentence of each leading passage, then the
+    sentences covering the question best, from any passage, while the budget lasts."""
+    ranked = []
+    for i, passage in enumerate(retrieval.passages):
+        text = passage.chunk.text
+        scored = sorted(((coverage(retrieval.term_weights, set(terms(text[slice(*s)]))), s) for s in sentence_spans(text)),
+                        key=lambda pair: -pair[0])
+        for rank, (score, span) in enumerate(scored):
+            leading = i < LEADING_PASSAGES and rank == 0
+            ranked.append((not leading, -score, i, span))
+    chosen: dict[int, list[tuple[int, int]]] = {}
+    used = 0
+    for not_leading, neg_score, i, span in sorted(ranked):
+        words = len(retrieval.passages[i].chunk.text[slice(*span)].split())
+        if not_leading and (neg_score == 0 or used + words > word_budget):
+            continue
+        chosen.setdefault(i, []).append(span)
+        used += words
+    return chosen
 
 
 def closest_sentences(text: str, weights: dict[str, float], count: int) -> list[str]:
     """The ``count`` sentences of ``text`` that cover ``weights`` best, best first, blanks collapsed."""
-    return [" ".join(text[slice(*span)].split()) for span in _closest_spans(text, weights, count)]
+    spans = sorted(sentence_spans(text), key=lambda span: -coverage(weights, set(terms(text[slice(*span)]))))
+    return [_flat(text, span) for span in spans[:count]]
 
 
-def excerpt(text: str, weights: dict[str, float], count: int) -> str:
-    """The same sentences, in their original order."""
-    return " ".join(" ".join(text[slice(*span)].split()) for span in sorted(_closest_spans(text, weights, count)))
-
-
-def _closest_spans(text: str, weights: dict[str, float], count: int) -> list[tuple[int, int]]:
-    spans = sentence_spans(text)
-    return sorted(spans, key=lambda span: -coverage(weights, set(terms(text[slice(*span)]))))[:count]
+def _flat(text: str, span: tuple[int, int]) -> str:
+    return " ".join(text[slice(*span)].split())
 
 
 def condense_prompt(question: str, history: list[dict[str, str]]) -> str:
