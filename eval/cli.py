@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--piaf", action="store_true", help="ajouter le banc d'essai PIAF (recherche)")
     ev.add_argument("--piaf-path", type=Path, help="fichier PIAF SQuAD (défaut : ../shared/benchmarks/piaf/…)")
     ev.add_argument("--piaf-sample", type=int, help="nombre de questions PIAF tirées (défaut : toutes)")
+    ev.add_argument("--ablations", action="store_true",
+                    help="PIAF : notre recherche hybride avec un réglage changé à la fois (titres, fusion, candidats)")
     ev.add_argument("--piaf-answers", type=int, default=200, help="questions PIAF avec réponse générée (défaut : 200)")
     ev.add_argument("--seed", type=int, default=13, help="graine du tirage (défaut : 13)")
     ev.add_argument("--json", action="store_true", help="résultats complets en JSON sur la sortie standard")
@@ -114,7 +116,7 @@ def _eval(args) -> int:
         from .piaf import DEFAULT_PATH
 
         results["piaf"] = run_piaf(args.piaf_path or DEFAULT_PATH, args.piaf_sample, args.seed, args.piaf_answers,
-                                   cache, not args.no_baseline, progress, args.piaf_generator)
+                                   cache, not args.no_baseline, progress, args.piaf_generator, args.ablations)
     return _emit(args, results, results, summary)
 
 

@@ -219,11 +219,11 @@ def run_gold(assistant, systems, answer_configs, items, judge, judge_name: str, 
 
 
 def run_piaf(path: Path, sample_n: int | None, seed: int, answer_sample: int, cache: Path, with_baseline: bool,
-             progress=True, generator: str = "extractive") -> dict:
+             progress=True, generator: str = "extractive", ablations: bool = False) -> dict:
     from rag.errors import RagError
 
     from . import piaf
-    from .systems import open_pipeline, retrieval_systems
+    from .systems import ablation_systems, open_pipeline, retrieval_systems
 
     paragraphs, questions = piaf.load(path)
     chosen = piaf.sample(questions, sample_n, seed)
@@ -234,6 +234,8 @@ def run_piaf(path: Path, sample_n: int | None, seed: int, answer_sample: int, ca
         fingerprint = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
         baseline = piaf.baseline(paragraphs, assistant.index.embedder, fingerprint, cache / "piaf", progress)
     systems = retrieval_systems(assistant, baseline)
+    if ablations:
+        systems += [s for s in ablation_systems(assistant) if s.name != "hybrid"]
     from .systems import cache_query_embeddings
 
     embed_ms = cache_query_embeddings(assistant.index.embedder, [q.question for q in chosen], progress=progress)

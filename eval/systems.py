@@ -32,7 +32,9 @@ class Hit:
 class PipelineSystem:
     """Our retriever (rag.retrieval.HybridRetriever) in one of its modes, over an Assistant's index."""
 
-    def __init__(self, assistant, mode: str = "hybrid", name: str | None = None, label: str | None = None) -> None:
+    def __init__(self, assistant, mode: str = "hybrid", name: str | None = None, label: str | None = None,
+                 **retriever_options) -> None:
+        """``retriever_options`` override `HybridRetriever`'s settings (rrf_k, dense_weight, bm25…)."""
         from rag.retrieval import HybridRetriever
 
         self.assistant = assistant
@@ -40,7 +42,8 @@ class PipelineSystem:
         self.name = name or mode
         self.label = label or {"hybrid": "hybride (nous)", "dense": "dense seul", "bm25": "BM25 seul"}[mode]
         settings = assistant.settings
-        self.retriever = HybridRetriever(assistant.index, candidates=settings.candidates, rrf_k=settings.rrf_k, mode=mode)
+        options = {"candidates": settings.candidates, "rrf_k": settings.rrf_k, **retriever_options}
+        self.retriever = HybridRetriever(assistant.index, mode=mode, **options)
 
     def search(self, question: str, k: int) -> list[Hit]:
         retrieval = self.retriever.retrieve(question.strip(), k)
@@ -139,6 +142,27 @@ def retrieval_systems(assistant, baseline=None, modes=("hybrid", "dense", "bm25"
     if baseline is not None:
         systems.append(baseline)
     return systems
+
+
+def ablation_systems(assistant) -> list:
+    """What each retrieval choice gains: our hybrid with one setting changed at a time.
+
+    Dense vectors are not recomputed, so "sans titres" removes titles from BM25's text only.
+    """
+    from rag.bm25 import FrenchBM25
+
+    untitled = FrenchBM25.build(assistant.index.all_chunks(), "sans-titres", with_titles=False)
+    return [
+        PipelineSystem(assistant, "hybrid"),
+        PipelineSystem(assistant, "hybrid", "untitled", "hybride, BM25 sans titres", bm25=untitled),
+        PipelineSystem(assistant, "bm25", "bm25_untitled", "BM25 seul, sans titres", bm25=untitled),
+        PipelineSystem(assistant, "hybrid", "rrf10", "hybride, RRF k=10", rrf_k=10),
+        PipelineSystem(assistant, "hybrid", "rrf200", "hybride, RRF k=200", rrf_k=200),
+        PipelineSystem(assistant, "hybrid", "dense_half", "hybride, poids dense ×0,5", dense_weight=0.5),
+        PipelineSystem(assistant, "hybrid", "dense_double", "hybride, poids dense ×2", dense_weight=2.0),
+        PipelineSystem(assistant, "hybrid", "candidates100", "hybride, 100 candidats par liste", candidates=100),
+        PipelineSystem(assistant, "hybrid", "candidates10", "hybride, 10 candidats par liste", candidates=10),
+    ]
 
 
 def cache_query_embeddings(embedder, queries: list[str], batch: int = 64, progress: bool = True) -> float:

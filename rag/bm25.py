@@ -23,9 +23,10 @@ class FrenchBM25:
         self._df = np.diff(indptr)
 
     @classmethod
-    def build(cls, chunks: list[Chunk], fingerprint: str) -> FrenchBM25:
+    def build(cls, chunks: list[Chunk], fingerprint: str, with_titles: bool = True) -> FrenchBM25:
         retriever = bm25s.BM25()
-        retriever.index([terms(c.search_text) or [""] for c in chunks] or [[""]], show_progress=False)
+        texts = [c.search_text if with_titles else c.text for c in chunks]
+        retriever.index([terms(t) or [""] for t in texts] or [[""]], show_progress=False)
         return cls(
             retriever, [c.id for c in chunks], [c.kind for c in chunks], [c.source for c in chunks], fingerprint
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from difflib import SequenceMatcher
 from dataclasses import asdict, dataclass, field
 
 from . import messages
@@ -18,6 +19,8 @@ _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _LEADING_MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _CAPITALISED = re.compile(r"\b[A-ZÉÈÊÀÂÎÔÛÇ][\w’'-]*\w")
+_ELIDED = re.compile(r"^(?:[LlDdJjNnSsCcMmTt]|[Qq]u)['’]")
+_DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 # Capitalised only because they open a sentence or a title, not names.
 _COMMON_CAPITALISED = STOP_WORDS | {
     "apres", "avant", "selon", "lors", "depuis", "pendant", "enfin", "ensuite", "cependant", "toutefois",
@@ -143,16 +146,38 @@ def _markers(text: str, passage_count: int) -> list[int]:
 
 
 def missing_facts(claim: str, evidence: str) -> list[str]:
-    """Numbers and proper names of the claim that the evidence does not contain."""
+    """Numbers and proper names of the claim that the evidence does not contain.
+
+    Numbers must match exactly (digits glued to letters count: "Tu-95MS" holds 95). A name
+    may differ in spelling, as transliterations do (Sergei / Sergueï): each of its words needs
+    a close word in the evidence. An elided article ("L'avion") is not a name.
+    """
     folded = f" {_fold(evidence)} "
-    facts = _NUMBER.findall(claim) + [
-        w for w in _CAPITALISED.findall(claim) if strip_accents(w.lower()) not in _COMMON_CAPITALISED
-    ]
-    return [fact for fact in dict.fromkeys(facts) if f" {_fold(fact)} " not in folded]
+    words = set(folded.split())
+    names = []
+    for word in _CAPITALISED.findall(claim):
+        word = _ELIDED.sub("", word)
+        if word[:1].isupper() and strip_accents(word.lower()) not in _COMMON_CAPITALISED:
+            names.append(word)
+    missing = [n for n in dict.fromkeys(_NUMBER.findall(claim)) if f" {_fold(n)} " not in folded]
+    for name in dict.fromkeys(names):
+        parts = _fold(name).split()
+        if f" {' '.join(parts)} " not in folded and not all(_close_word(p, words) for p in parts):
+            missing.append(name)
+    return missing
+
+
+def _close_word(word: str, words: set[str]) -> bool:
+    if word in words:
+        return True
+    if len(word) < 4 or word.isdigit():
+        return False
+    return any(w[:1] == word[:1] and SequenceMatcher(None, word, w).ratio() >= 0.8 for w in words)
 
 
 def _fold(text: str) -> str:
-    return " ".join(re.findall(r"\w+", strip_accents(text.lower()).replace("\u00a0", " ")))
+    text = _DIGIT_LETTER.sub(" ", strip_accents(text.lower()).replace("\u00a0", " "))
+    return " ".join(re.findall(r"\w+", text))
 
 
 def _lexical_support(claim: str, evidence: str) -> float:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .bm25 import FrenchBM25
 from .chunking import Chunk
 from .documents import COMMENT
 from .french import terms
@@ -48,20 +49,25 @@ class Retrieval:
 
 
 class HybridRetriever:
-    def __init__(self, index: Index, *, candidates: int = 30, rrf_k: int = 60, mode: str = "hybrid") -> None:
+    def __init__(self, index: Index, *, candidates: int = 30, rrf_k: int = 60, mode: str = "hybrid",
+                 dense_weight: float = 1.0, bm25: FrenchBM25 | None = None) -> None:
+        """``dense_weight`` scales the dense list's RRF share against BM25's; ``bm25`` replaces the
+        index's own keyword index (the evaluation compares one built without titles)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.index = index
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.mode = mode
+        self.dense_weight = dense_weight
+        self._bm25 = bm25
 
     def retrieve(
         self, query: str, k: int, *, include_comments: bool = False, sources: list[str] | None = None
     ) -> Retrieval:
         if sources is not None and not sources:
             return Retrieval(query=query, passages=[])
-        bm25 = self.index.bm25
+        bm25 = self._bm25 or self.index.bm25
         query_terms = terms(query)
         weights = {t: bm25.idf(t) for t in query_terms}
         ranked: dict[str, float] = {}
@@ -74,7 +80,7 @@ class HybridRetriever:
             for rank, (chunk, similarity) in enumerate(hits, start=1):
                 chunks[chunk.id] = chunk
                 dense_scores[chunk.id] = similarity
-                ranked[chunk.id] = ranked.get(chunk.id, 0.0) + 1.0 / (self.rrf_k + rank)
+                ranked[chunk.id] = ranked.get(chunk.id, 0.0) + self.dense_weight / (self.rrf_k + rank)
         if self.mode != "dense":
             scores = bm25.scores(query_terms)
             allowed = np.ones(len(scores), dtype=bool)

@@ -86,3 +86,24 @@ def test_search_can_be_limited_to_some_documents(assistant):
 def test_bad_questions_get_a_clear_french_error(assistant, question, words):
     with pytest.raises(RagError, match=words):
         assistant.ask(question)
+
+
+def test_retrieval_knobs_compared_by_the_ablations_change_the_ranking(assistant):
+    """`rag eval --ablations` turns these knobs; each must do what its label says."""
+    from rag.bm25 import FrenchBM25
+    from rag.french import terms
+    from rag.retrieval import HybridRetriever
+
+    question = "Quels bombardiers russes ont frappé Raqa ?"
+    index = assistant.index
+    keywords = [p.chunk.id for p in HybridRetriever(index, mode="bm25").retrieve(question, 5).passages]
+    keyword_led = [p.chunk.id for p in HybridRetriever(index, dense_weight=0.0).retrieve(question, 5).passages]
+    assert keyword_led == keywords
+
+    from rag.chunking import Chunk
+
+    chunks = [Chunk("a", "a.txt", 0, 27, "Le porte-avions a appareillé.", "Charles de Gaulle en Méditerranée", "body"),
+              Chunk("b", "b.txt", 0, 22, "Les marchés ont chuté.", "Bourse de Paris", "body")]
+    titled, untitled = FrenchBM25.build(chunks, "t"), FrenchBM25.build(chunks, "u", with_titles=False)
+    assert titled.scores(terms("Méditerranée")).tolist()[0] > 0
+    assert untitled.scores(terms("Méditerranée")).tolist() == [0.0, 0.0]

@@ -53,6 +53,10 @@ def test_missing_facts_finds_numbers_and_names_absent_from_the_evidence():
     assert missing_facts("Les attaques ont fait 224 morts.", PARIS) == []
     assert missing_facts("Les attaques ont fait 225 morts à Lyon.", PARIS) == ["225", "Lyon"]
     assert missing_facts("Selon Hollande, Paris et Moscou coopèrent.", COAL) == []
+    defence = "Le ministre de la Défense, Sergueï Choïgou, a annoncé des frappes de Tu-95MS."
+    assert missing_facts("Sergeï Choïgou a annoncé des frappes de Tu-95MS.", defence) == []  # transliteration
+    assert missing_facts("L'armée a frappé avec 95 appareils.", defence) == []  # 95 is in Tu-95MS; L'armée no name
+    assert missing_facts("Sergeï Lavrov a annoncé des frappes de Tu-160.", defence) == ["160", "Lavrov", "Tu-160"]
 
 
 def test_a_rewrite_bringing_in_a_name_from_nowhere_is_replaced():
