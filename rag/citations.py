@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from difflib import SequenceMatcher
 from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
 
 from . import messages
 from .french import STOP_WORDS, sentence_spans, strip_accents, terms

@@ -31,10 +31,7 @@ def select_sentences(retrieval: Retrieval, word_budget: int) -> dict[int, list[t
     sentences covering the question best, from any passage, while the budget lasts."""
     ranked = []
     for i, passage in enumerate(retrieval.passages):
-        text = passage.chunk.text
-        scored = sorted(((coverage(retrieval.term_weights, set(terms(text[slice(*s)]))), s) for s in sentence_spans(text)),
-                        key=lambda pair: -pair[0])
-        for rank, (score, span) in enumerate(scored):
+        for rank, (score, span) in enumerate(_ranked_spans(passage.chunk.text, retrieval.term_weights)):
             leading = i < LEADING_PASSAGES and rank == 0
             ranked.append((not leading, -score, i, span))
     chosen: dict[int, list[tuple[int, int]]] = {}
@@ -50,8 +47,13 @@ def select_sentences(retrieval: Retrieval, word_budget: int) -> dict[int, list[t
 
 def closest_sentences(text: str, weights: dict[str, float], count: int) -> list[str]:
     """The ``count`` sentences of ``text`` that cover ``weights`` best, best first, blanks collapsed."""
-    spans = sorted(sentence_spans(text), key=lambda span: -coverage(weights, set(terms(text[slice(*span)]))))
-    return [_flat(text, span) for span in spans[:count]]
+    return [_flat(text, span) for _, span in _ranked_spans(text, weights)[:count]]
+
+
+def _ranked_spans(text: str, weights: dict[str, float]) -> list[tuple[float, tuple[int, int]]]:
+    """(coverage, span) of each sentence of ``text``, best covering first."""
+    scored = [(coverage(weights, set(terms(text[slice(*span)]))), span) for span in sentence_spans(text)]
+    return sorted(scored, key=lambda pair: -pair[0])
 
 
 def _flat(text: str, span: tuple[int, int]) -> str:
