@@ -78,8 +78,13 @@ def evaluate_retrieval(systems, items: list[GoldItem], queries: dict[str, str], 
             by_fact = [M.fact_recall(h.text, item.gold_facts) > 0 for h in hits]
             rows.append({**_ranking_metrics(by_source), **_ranking_metrics(by_fact, "fact_")})
         out[system.name] = {"label": system.label, "n": len(rows), **_aggregate(rows), **_latency(latencies, "search"),
-                            "query_embed_ms": embed_ms if system.name != "bm25" else 0.0}
+                            "query_embed_ms": _query_embed_ms(system, embed_ms)}
     return out
+
+
+def _query_embed_ms(system, embed_ms: float | None) -> float | None:
+    """BM25 alone never embeds the question."""
+    return 0.0 if getattr(system, "mode", None) == "bm25" else embed_ms
 
 
 def _latency(values: list[float], prefix: str) -> dict:
@@ -254,7 +259,7 @@ def run_piaf(path: Path, sample_n: int | None, seed: int, answer_sample: int, ca
             ans = [any(M.contains_fact(h.text, a) for a in q.answers) for h in hits]
             rows.append({**_ranking_metrics(para), **_ranking_metrics(ans, "answer_")})
         results[system.name] = {"label": system.label, "n": len(rows), "errors": errors, **_aggregate(rows),
-                                **_latency(latencies, "search"), "query_embed_ms": embed_ms if system.name != "bm25" else 0.0}
+                                **_latency(latencies, "search"), "query_embed_ms": _query_embed_ms(system, embed_ms)}
     from .systems import use_query_cache
 
     use_query_cache(assistant.index.embedder, False)
