@@ -73,3 +73,7 @@ def test_a_rewrite_bringing_in_a_name_from_nowhere_is_replaced():
     vague = generator.accept_rewrite("Quels sont les résultats de leurs frappes ?", "Et qu'ont-ils décidé pour leurs frappes ?",
                                      history)
     assert "Hollande" in vague and "frappes" in vague
+    history = [{"role": "user", "content": "Qui est le ministre russe de la Défense ?"}]
+    off_topic = generator.accept_rewrite("Quel est le ministre russe de la Défense ?",
+                                         "Et qu'a-t-il annoncé sur les bombardiers stratégiques ?", history)
+    assert "bombardiers stratégiques" in off_topic

@@ -42,13 +42,17 @@ class Generator(ABC):
     def accept_rewrite(self, rewritten: str, question: str, history: list[dict[str, str]]) -> str:
         """The model's rewrite, unless it is malformed, brings in a name or number that neither the
         question nor the conversation contains (a small model once turned a follow-up about Assad
-        into a question about Algeria), or takes nothing from the conversation (it once turned
+        into a question about Algeria), takes nothing from the conversation (it once turned
         "Et qu'ont-ils décidé pour leurs frappes ?" into "Quels sont les résultats de leurs
-        frappes ?", which still says nothing of who); then the model-free rewrite."""
+        frappes ?", which still says nothing of who), or drops more than one word of the
+        question (it turned "Et qu'a-t-il annoncé sur les bombardiers stratégiques ?" into
+        "Quel est le ministre russe de la Défense ?"); then the model-free rewrite."""
         rewritten = rewritten.strip().splitlines()[0].strip(" «»\"") if rewritten.strip() else ""
         earlier = "\n".join(turn.get("content", "") for turn in history)
         borrowed = set(terms(rewritten)) & (set(terms(earlier)) - set(terms(question)))
-        if 3 <= len(rewritten) <= 300 and borrowed and not missing_facts(rewritten, f"{question}\n{earlier}"):
+        dropped = set(terms(question)) - set(terms(rewritten))
+        if (3 <= len(rewritten) <= 300 and borrowed and len(dropped) <= 1
+                and not missing_facts(rewritten, f"{question}\n{earlier}")):
             return rewritten
         return Generator.condense(self, question, history)
 
