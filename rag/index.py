@@ -186,14 +186,15 @@ class Index:
         self._delete(sorted(old_ids - {c.id for c in chunks}))
         return len(new)
 
-    def _delete(self, ids: list[str]) -> None:
-        if ids:
-            self.collection.delete(ids=list(ids))
+    def _delete(self, ids: list[str], batch: int = 5000) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), batch):
+            self.collection.delete(ids=ids[start : start + batch])
 
     def _sweep_orphans(self) -> None:
         """Drop chunks written by a run that was killed before its manifest entry was saved."""
         owned = {chunk_id for entry in self.sources.values() for chunk_id in entry["chunks"]}
-        stored = set(self.collection.get(include=[])["ids"])
+        stored = {i for page in self._pages(include=[]) for i in page["ids"]}
         self._delete(sorted(stored - owned))
 
     def _fingerprint(self) -> str:
@@ -219,8 +220,16 @@ class Index:
         return self._bm25
 
     def all_chunks(self) -> list[Chunk]:
-        got = self.collection.get(include=["documents", "metadatas"])
-        return [_chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        return [
+            _chunk(i, d, m)
+            for got in self._pages(include=["documents", "metadatas"])
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+        ]
+
+    def _pages(self, include: list[str], size: int = 5000):
+        """The whole collection, page by page: one `get` of ~100k chunks exceeds SQLite's variable limit."""
+        for offset in range(0, self.collection.count(), size):
+            yield self.collection.get(include=include, limit=size, offset=offset)
 
     def get_chunks(self, ids: list[str]) -> dict[str, Chunk]:
         if not ids:

@@ -171,3 +171,12 @@ def test_missing_corpus_folder_is_a_clear_error(tmp_path):
     assistant = Assistant.open(tmp_path / "idx", create=True)
     with pytest.raises(RagError, match="n'existe pas"):
         assistant.ingest(tmp_path / "absent")
+
+
+def test_the_whole_store_is_read_in_pages(shipped_index):
+    """One Chroma `get` of ~100k chunks exceeds SQLite's variable limit (seen in `rag bench --100k`):
+    reading page by page must give every chunk exactly once."""
+    index = shipped_index.index
+    paged = [i for page in index._pages(include=[], size=7) for i in page["ids"]]
+    assert len(paged) == index.collection.count() > 7
+    assert set(paged) == set(index.collection.get(include=[])["ids"])
