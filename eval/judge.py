@@ -93,9 +93,19 @@ def _generator_judge(name: str) -> Callable[[], Judge]:
     return factory
 
 
+def _support_check() -> Judge:
+    """What `rag.citations.cite` applies to a local model's sentences: every name and number must be
+    in the passage, then the model's Oui/Non score (compare with ``--threshold`` = min_support, 0.2)."""
+    from rag.citations import missing_facts
+
+    model = _generator_judge("local")()
+    return lambda sentence, passage: 0.0 if missing_facts(sentence, passage) else model(sentence, passage)
+
+
 JUDGES: dict[str, Callable[[], Judge]] = {
     "lexical": lambda: lexical_judge,
     "local": _generator_judge("local"),
+    "check": _support_check,
     "openai": _generator_judge("openai"),
 }
 
