@@ -54,7 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--support-ablation", action="store_true",
                     help="pour chaque générateur à modèle, ajouter la même configuration sans vérification (min_support=0)")
     ev.add_argument("--piaf-generator", default="extractive", help="générateur des réponses PIAF (défaut : extractive)")
-    ev.add_argument("--judge", default="lexical", help="juge de fidélité (défaut : lexical, repli sans modèle)")
+    ev.add_argument("--judge", default="local",
+                    help="juge de fidélité : local (score Oui/Non du modèle local, défaut ; scores gardés en cache), "
+                    "local:MODÈLE, openai (le serveur configuré), check (la vérification du pipeline), "
+                    "lexical (repli sans modèle, rapide)")
     ev.add_argument("--threshold", type=float, default=0.5, help="score du juge à partir duquel une phrase est soutenue")
     ev.add_argument("--no-baseline", action="store_true", help="ne pas construire la référence llama-index")
     ev.add_argument("--no-gold", action="store_true", help="sauter le jeu de questions (avec --piaf)")
@@ -94,9 +97,9 @@ def _eval(args) -> int:
 
     cache = args.cache or CACHE_DIR
     progress = not args.no_progress
-    judge = make_judge(args.judge)
     results: dict = {"command": "eval"}
     if not args.no_gold:
+        judge = make_judge(args.judge, cache / "judge")
         items = load_dataset(args.dataset or DEFAULT_DATASET)
         if args.index:
             assistant = open_pipeline(args.index, None)
@@ -110,7 +113,8 @@ def _eval(args) -> int:
         systems = retrieval_systems(assistant, baseline)
         configs = default_answer_configs([g.strip() for g in args.generators.split(",") if g.strip()],
                                          args.support_ablation)
-        results["gold"] = run_gold(assistant, systems, configs, items, judge, args.judge, progress, args.k)
+        results["gold"] = run_gold(assistant, systems, configs, items, judge, args.judge, progress, args.k,
+                                   args.threshold)
         results["gold"]["dataset"]["path"] = str(args.dataset or DEFAULT_DATASET)
     if args.piaf:
         from .piaf import DEFAULT_PATH

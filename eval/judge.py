@@ -5,12 +5,16 @@ the sentence, and their calibration on a hand-labelled French set.
 sentence's content words (French stems) found in the passage, and caps the score when a number,
 a negation or a proper noun of the sentence does not match the passage. It cannot understand
 paraphrase or who-did-what, and it rates any verbatim quote as supported, so it flatters an
-extractive generator. Its measured accuracy on `datasets/judge_calibration_fr.jsonl` is printed
-with every faithfulness number. When the local model's Oui/Non support score (or a configured
-server) is available, register it with `register_judge` and pass ``--judge NAME``.
+extractive generator. The default judge is the local model's Oui/Non support score ("local");
+a configured server can judge instead ("openai"). Whichever judge runs, its accuracy on
+`datasets/judge_calibration_fr.jsonl` is printed with every faithfulness number.
+
+A model judge costs seconds per sentence on a laptop, so its scores are kept by content hash
+(`CachedJudge`): a re-run only asks about sentences and passages it has not judged yet.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -73,14 +77,46 @@ def lexical_judge(sentence: str, passage: str) -> float:
     return round(score, 4)
 
 
-def _generator_judge(name: str) -> Callable[[], Judge]:
-    """The Oui/Non support score of a rag generator ("local": the llama.cpp model; "openai": a server)."""
+class CachedJudge:
+    """Scores remembered in a JSONL file, keyed by a hash of (judge identity, sentence, passage).
 
-    def factory() -> Judge:
+    The identity names the model and the judge prompt, so changing either asks again."""
+
+    def __init__(self, judge: Judge, identity: str, path: Path):
+        self.judge, self.identity, self.path = judge, identity, Path(path)
+        self.scores: dict[str, float] = {}
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    row = json.loads(line)
+                    self.scores[row["key"]] = float(row["score"])
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut by an interrupted run: that pair is judged again
+
+    def __call__(self, sentence: str, passage: str) -> float:
+        key = hashlib.sha256("\0".join((self.identity, sentence, passage)).encode()).hexdigest()
+        if key not in self.scores:
+            self.scores[key] = self.judge(sentence, passage)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(json.dumps({"key": key, "score": self.scores[key]}) + "\n")
+        return self.scores[key]
+
+
+JudgeFactory = Callable[[Path | None], Judge]
+
+
+def _generator_judge(name: str) -> JudgeFactory:
+    """The Oui/Non support score of a rag generator ("local": the llama.cpp model; "openai": a server),
+    cached in ``cache`` when given."""
+
+    def factory(cache: Path | None) -> Judge:
+        from rag import messages
         from rag.config import Settings
         from rag.generation import make_generator
 
-        generator = make_generator(name, Settings())
+        settings = Settings()
+        generator = make_generator(name, settings)
 
         def judge(sentence: str, passage: str) -> float:
             score = generator.judge(sentence, passage)
@@ -88,37 +124,43 @@ def _generator_judge(name: str) -> Callable[[], Judge]:
                 raise ValueError(f"le générateur « {name} » ne sait pas juger le soutien d'une phrase")
             return float(score)
 
-        return judge
+        if cache is None:
+            return judge
+        model = (name.partition(":")[2] or settings.local_model if name.startswith("local")
+                 else f"{settings.openai_base_url}|{settings.openai_model}")
+        identity = f"{name}|{model}|{messages.JUDGE_PROMPT}"
+        return CachedJudge(judge, identity, cache / f"{name.replace(':', '_')}.jsonl")
 
     return factory
 
 
-def _support_check() -> Judge:
+def _support_check(cache: Path | None) -> Judge:
     """What `rag.citations.cite` applies to a local model's sentences: every name and number must be
     in the passage, then the model's Oui/Non score (compare with ``--threshold`` = min_support, 0.2)."""
     from rag.citations import missing_facts
 
-    model = _generator_judge("local")()
+    model = _generator_judge("local")(cache)
     return lambda sentence, passage: 0.0 if missing_facts(sentence, passage) else model(sentence, passage)
 
 
-JUDGES: dict[str, Callable[[], Judge]] = {
-    "lexical": lambda: lexical_judge,
+JUDGES: dict[str, JudgeFactory] = {
     "local": _generator_judge("local"),
+    "lexical": lambda cache: lexical_judge,
     "check": _support_check,
     "openai": _generator_judge("openai"),
 }
 
 
-def register_judge(name: str, factory: Callable[[], Judge]) -> None:
-    """Make a judge selectable by name (``--judge NAME``); the factory is called once per run."""
+def register_judge(name: str, factory: JudgeFactory) -> None:
+    """Make a judge selectable by name (``--judge NAME``); the factory is called once per run with
+    the folder where it may cache its scores (or None)."""
     JUDGES[name] = factory
 
 
-def make_judge(name: str) -> Judge:
-    if name not in JUDGES:
-        raise ValueError(f"juge inconnu : {name} (choix : {', '.join(JUDGES)})")
-    return JUDGES[name]()
+def make_judge(name: str, cache: Path | None = None) -> Judge:
+    if name not in JUDGES and not name.startswith("local:"):
+        raise ValueError(f"juge inconnu : {name} (choix : {', '.join(JUDGES)}, local:MODÈLE)")
+    return JUDGES.get(name, _generator_judge(name))(cache)
 
 
 def load_calibration(path: Path = CALIBRATION_SET) -> list[dict]:
@@ -129,10 +171,12 @@ def load_calibration(path: Path = CALIBRATION_SET) -> list[dict]:
     return rows
 
 
-def calibrate(judge: Judge, rows: list[dict], threshold: float = 0.5) -> dict:
+def calibrate(judge: Judge, rows: list[dict], threshold: float = 0.5, progress: bool = False) -> dict:
     """Accuracy of ``judge`` at ``threshold`` on labelled pairs, overall and per kind of trap."""
+    from tqdm import tqdm
+
     details, per_kind = [], {}
-    for row in rows:
+    for row in tqdm(rows, desc="Calibration du juge", disable=not progress, leave=False):
         score = judge(row["sentence"], row["passage"])
         ok = (score >= threshold) == row["supported"]
         details.append({**row, "score": score, "correct": ok})

@@ -200,14 +200,15 @@ def condensed_queries(assistant, items: list[GoldItem], generator: str = "extrac
     return {it.id: (gen.condense(it.question, it.history) if it.history else it.question).strip() for it in items}
 
 
-def run_gold(assistant, systems, answer_configs, items, judge, judge_name: str, progress=True, k=None) -> dict:
-    calibration = calibrate(judge, load_calibration())
+def run_gold(assistant, systems, answer_configs, items, judge, judge_name: str, progress=True, k=None,
+             threshold: float = 0.5) -> dict:
+    calibration = calibrate(judge, load_calibration(), threshold, progress)
     queries = condensed_queries(assistant, items)
     retrieval = evaluate_retrieval(systems, items, queries, progress)
     from .systems import use_query_cache
 
     use_query_cache(assistant.index.embedder, False)  # answers are timed end to end
-    answers = {c.name: evaluate_answers(assistant, c, items, judge, k, progress=progress) for c in answer_configs}
+    answers = {c.name: evaluate_answers(assistant, c, items, judge, k, threshold, progress) for c in answer_configs}
     return {
         "dataset": {"n": len(items), "answerable": sum(i.answerable for i in items),
                     "unanswerable": sum(not i.answerable for i in items),

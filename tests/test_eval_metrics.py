@@ -108,6 +108,57 @@ def test_lexical_judge_vetoes():
     assert lexical_judge("Moscou fera la guerre à la Turquie.", passage) <= 0.3
 
 
+def test_model_judge_scores_are_cached_by_content(tmp_path):
+    """A re-run asks the model only about pairs it has not judged; a new model or prompt asks again."""
+    from eval.judge import CachedJudge
+
+    calls = []
+
+    def judge(sentence, passage):
+        calls.append(sentence)
+        return 0.75
+
+    path = tmp_path / "judge" / "local.jsonl"
+    first = CachedJudge(judge, "qwen|prompt v1", path)
+    assert first("Il pleut.", "Il pleut à Paris.") == 0.75
+    assert first("Il pleut.", "Il pleut à Paris.") == 0.75
+    with path.open("a", encoding="utf-8") as f:
+        f.write('{"key": "cut by an interrupt')  # an interrupted run leaves half a line
+    again = CachedJudge(judge, "qwen|prompt v1", path)
+    assert again("Il pleut.", "Il pleut à Paris.") == 0.75
+    assert calls == ["Il pleut."]
+    assert again("Il pleut.", "Il neige à Lyon.") == 0.75  # another passage: judged
+    CachedJudge(judge, "qwen|prompt v2", path)("Il pleut.", "Il pleut à Paris.")
+    assert len(calls) == 3
+
+
+def test_eval_threshold_decides_what_counts_as_supported(shipped_index, tmp_path, capsys):
+    """`rag eval --threshold` reaches both the judge's calibration and the faithfulness numbers."""
+    import json
+
+    from eval.cli import main
+
+    rows = [
+        {"id": "q1", "question": "Combien de morts ont fait les attentats du 13 novembre à Paris ?",
+         "answer": "130 morts.", "answerable": True, "facts": ["130"]},
+        {"id": "q2", "question": "Quel pays a abattu un avion militaire russe ?", "answer": "La Turquie.",
+         "answerable": True, "facts": ["Turquie"]},
+    ]
+    dataset = _write(tmp_path, rows)
+
+    def faithfulness(threshold):
+        code = main(["eval", "--index", str(shipped_index.index.folder), "--dataset", str(dataset), "--judge", "lexical",
+                     "--threshold", str(threshold), "--no-baseline", "--json", "--no-progress", "--cache", str(tmp_path)])
+        assert code == 0
+        gold = json.loads(capsys.readouterr().out)["gold"]
+        assert gold["judge"]["threshold"] == threshold
+        return gold["answers"]["extractive+hybrid"]["faithfulness"], gold["judge"]["true_negative_rate"]
+
+    assert faithfulness(0.0) == (1.0, 0.0)  # every score passes: nothing is unsupported
+    strict, rejected = faithfulness(1.01)
+    assert strict == 0.0 and rejected == 1.0
+
+
 # ---------------------------------------------------------------- latency
 
 def test_percentiles():
