@@ -76,7 +76,8 @@ class HybridRetriever:
         chunks: dict[str, Chunk] = {}
         if self.mode != "bm25":
             vector = self.index.embedder.get_query_embedding(query)
-            hits = self.index.dense_search(vector, self.candidates, _where(include_comments, sources))
+            hits = self.index.dense_search(vector, self.candidates, include_comments=include_comments,
+                                           sources=sources)
             for rank, (chunk, similarity) in enumerate(hits, start=1):
                 chunks[chunk.id] = chunk
                 dense_scores[chunk.id] = similarity
@@ -122,13 +123,3 @@ def coverage(weights: dict[str, float], present: set[str]) -> float:
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
-
-def _where(include_comments: bool, sources: list[str] | None) -> dict | None:
-    clauses = []
-    if not include_comments:
-        clauses.append({"kind": {"$ne": COMMENT}})
-    if sources is not None:
-        clauses.append({"source": {"$in": list(sources)}})
-    if len(clauses) > 1:
-        return {"$and": clauses}
-    return clauses[0] if clauses else None

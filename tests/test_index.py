@@ -180,3 +180,30 @@ def test_the_whole_store_is_read_in_pages(shipped_index):
     paged = [i for page in index._pages(include=[], size=7) for i in page["ids"]]
     assert len(paged) == index.collection.count() > 7
     assert set(paged) == set(index.collection.get(include=[])["ids"])
+
+
+def test_dense_search_skips_comments_even_when_they_crowd_the_nearest(tmp_path, shipped_index):
+    """Comments are filtered out of an unfiltered list (Chroma's metadata filter is slow); when
+    comments fill that whole list the search must still return n article passages."""
+    import numpy as np
+
+    from rag.index import Index
+
+    index = Index.open(tmp_path / "idx", shipped_index.index.embedder, create=True)
+    query = np.zeros(8, dtype=np.float32)
+    query[0] = 1.0
+    rows = [(f"c{i}", "comment", 1.0 - 0.01 * i) for i in range(10)] + [(f"b{i}", "body", 0.5 - 0.1 * i) for i in range(3)]
+    vectors = []
+    for _, _, cosine in rows:
+        v = np.zeros(8, dtype=np.float32)
+        v[0], v[1] = cosine, np.sqrt(1 - cosine**2)
+        vectors.append(v.tolist())
+    index.collection.upsert(
+        ids=[i for i, _, _ in rows], embeddings=vectors, documents=[f"texte {i}" for i, _, _ in rows],
+        metadatas=[{"source": "a.txt", "start": 0, "end": 1, "title": "A", "kind": kind} for _, kind, _ in rows],
+    )
+    articles = index.dense_search(query.tolist(), 3, include_comments=False)
+    assert [c.id for c, _ in articles] == ["b0", "b1", "b2"]
+    everything = index.dense_search(query.tolist(), 3, include_comments=True)
+    assert [c.id for c, _ in everything] == ["c0", "c1", "c2"]
+    assert index.dense_search(query.tolist(), 2, include_comments=False, sources=["b.txt"]) == []
