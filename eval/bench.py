@@ -94,32 +94,22 @@ def build_synthetic(folder: Path, n: int, sentences: list[str], vectors: np.ndar
     """An Index of ``n`` synthetic chunks (see module docstring), 100 chunks per synthetic source."""
     from rag.index import Index
 
+    from rag.chunking import Chunk
+
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
     index = Index.open(folder, embedder, create=True)
     per_source, batch = 100, 2000
-    ids_by_source: dict[str, list[str]] = {}
     for start in range(0, n, batch):
-        count = min(batch, n - start)
-        ids, docs, metas = [], [], []
-        for j in range(start, start + count):
-            source = f"synthetique_{j // per_source:05d}.txt"
+        chunks = []
+        for j in range(start, min(n, start + batch)):
             text = " ".join(rng.sample(sentences, 3))
-            chunk_id = f"syn{j:08d}"
-            ids.append(chunk_id)
-            docs.append(text)
-            metas.append({"source": source, "start": 0, "end": len(text), "title": f"Document synthétique {j // per_source}",
-                          "kind": "body"})
-            ids_by_source.setdefault(source, []).append(chunk_id)
-        base = vectors[nprng.integers(0, len(vectors), count)]
+            chunks.append(Chunk(f"syn{j:08d}", f"synthetique_{j // per_source:05d}.txt", 0, len(text), text,
+                                f"Document synthétique {j // per_source}", "body", None))
+        base = vectors[nprng.integers(0, len(vectors), len(chunks))]
         noisy = base + nprng.normal(0, 0.02, base.shape).astype(np.float32)
         noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
-        for k in range(0, count, 1000):  # chroma's max batch is a few thousand
-            index.collection.upsert(ids=ids[k : k + 1000], embeddings=noisy[k : k + 1000].tolist(),
-                                    documents=docs[k : k + 1000], metadatas=metas[k : k + 1000])
-    for source, ids in ids_by_source.items():
-        index.sources[source] = {"hash": "synthetique", "title": source, "date": None, "chunks": ids}
-    index._save_manifest()
+        index.add_embedded(chunks, noisy, digest="synthetique")
     index.bm25  # build and save BM25 now, so it is part of the build time and not of the first query
     return index
 

@@ -168,6 +168,24 @@ class Index:
         self.refresh_bm25()
         return report
 
+    def add_embedded(self, chunks: list[Chunk], vectors, digest: str, batch: int = 1000) -> None:
+        """Store chunks whose vectors were computed elsewhere (the benchmark's synthetic corpora),
+        each under its source as `sync` would, with ``digest`` standing for the file hashes."""
+        for start in range(0, len(chunks), batch):  # Chroma caps a write at a few thousand rows
+            part = chunks[start : start + batch]
+            self.collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=[[float(x) for x in v] for v in vectors[start : start + batch]],
+                documents=[c.text for c in part],
+                metadatas=[_metadata(c) for c in part],
+            )
+        for chunk in chunks:
+            entry = self.sources.setdefault(
+                chunk.source, {"hash": digest, "title": chunk.title, "date": chunk.date, "chunks": []}
+            )
+            entry["chunks"].append(chunk.id)
+        self._save_manifest()
+
     def _write(self, chunks: list[Chunk], old_ids: set[str], batch_size: int) -> int:
         """Embed only new chunks; known ones just get their new offsets. Returns how many were embedded."""
         new = [c for c in chunks if c.id not in old_ids]

@@ -207,3 +207,20 @@ def test_dense_search_skips_comments_even_when_they_crowd_the_nearest(tmp_path, 
     everything = index.dense_search(query.tolist(), 3, include_comments=True)
     assert [c.id for c, _ in everything] == ["c0", "c1", "c2"]
     assert index.dense_search(query.tolist(), 2, include_comments=False, sources=["b.txt"]) == []
+
+
+def test_chunks_embedded_elsewhere_are_a_normal_index(tmp_path, shipped_index):
+    """`rag bench` writes synthetic chunks with borrowed vectors: reopened, the index must know
+    their sources and answer both dense and BM25 searches."""
+    from eval.bench import _pool, build_synthetic
+    from rag.index import Index
+    from rag.retrieval import HybridRetriever
+
+    sentences, vectors = _pool([shipped_index.index])
+    build_synthetic(tmp_path / "syn", 250, sentences, vectors, shipped_index.index.embedder)
+    index = Index.open(tmp_path / "syn", shipped_index.index.embedder)
+    assert len(index.sources) == 3 and sum(len(e["chunks"]) for e in index.sources.values()) == 250
+    assert index.collection.count() == 250
+    for mode in ("dense", "bm25"):
+        passages = HybridRetriever(index, mode=mode).retrieve("Turquie avion russe", 5).passages
+        assert len(passages) == 5 and all(p.chunk.source.startswith("synthetique_") for p in passages)
