@@ -43,6 +43,10 @@ _FOREIGN_WORDS = frozenset(
     """.split()
 )
 _FRENCH_HINTS = STOP_WORDS | {"qu", "quoi", "quel", "combien", "où", "ou", "ont", "est", "sont", "été"}
+_FRENCH_OPENERS = frozenset(
+    "qui que qu quoi quel quelle quels quelles quand où comment pourquoi combien lequel laquelle lesquels "
+    "lesquelles est dans par pour avec du des le les".split()
+)
 
 
 def strip_accents(text: str) -> str:
@@ -88,8 +92,11 @@ def terms(text: str) -> list[str]:
 
 
 def looks_foreign(text: str) -> bool:
-    """True when a question is clearly written in another language than French."""
+    """True when a question is clearly written in another language than French. A French
+    question word first wins: "Qui a écrit The Spirit and the Flesh ?" names an English title."""
     words = [w.lower() for w in _WORD.findall(_ELISION.sub(" ", text))]
+    if words and words[0] in _FRENCH_OPENERS:
+        return False
     foreign = sum(w in _FOREIGN_WORDS for w in words)
     french = sum(w not in _FOREIGN_WORDS and (strip_accents(w) in _FRENCH_HINTS or w in _FRENCH_HINTS) for w in words)
     return foreign >= 2 and foreign > french

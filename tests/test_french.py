@@ -19,3 +19,6 @@ def test_foreign_questions_are_detected_but_french_ones_are_not():
     assert looks_foreign("¿Qué acordaron Hollande y Putin?")
     assert not looks_foreign("Qu'ont convenu Hollande et Poutine ?")
     assert not looks_foreign("Hollande Poutine Moscou")
+    assert not looks_foreign("Qui a écrit The Spirit and the Flesh ?")  # an English title, asked in French
+    assert not looks_foreign("Qu'est-ce que The Lord of the Rings ?")
+    assert looks_foreign("Who wrote The Spirit and the Flesh?")
