@@ -130,12 +130,16 @@ class Assistant:
         """Yield the draft as it grows; the last item carries the checked `Answer`.
 
         With a ``history``, the question is first rewritten into a standalone one, which is
-        what is searched and is reported as ``Answer.query``.
+        what is searched and is reported as ``Answer.query``; a model then reads the question
+        as asked, after the previous one, rather than the rewrite, which can be wrong.
         """
         started = time.perf_counter()
         self._check(question)
         chosen = self.generator(generator)
-        query = chosen.condense(question.strip(), history) if history else question.strip()
+        question = question.strip()
+        asked = [t.get("content", "").strip() for t in history or [] if t.get("role") == "user"]
+        previous = asked[-1] if asked else None
+        query = chosen.condense(question, history) if history else question
         retrieval = self.retrieve(query, k, include_comments=include_comments, sources=sources)
         retrieved = time.perf_counter()
         timings = {"retrieval_ms": _ms(retrieved - started)}
@@ -145,7 +149,7 @@ class Assistant:
             return
         draft, notice = "", None
         try:
-            for piece in chosen.stream(query, retrieval):
+            for piece in chosen.stream(question if previous else query, retrieval, previous):
                 if not draft and piece:
                     timings["first_token_ms"] = _ms(time.perf_counter() - started)
                 draft += piece

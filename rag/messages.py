@@ -62,6 +62,7 @@ ANSWER_SYSTEM_PROMPT = (
     "Si les passages ne contiennent pas la réponse, écris seulement : " + REFUSAL
 )
 ANSWER_USER_PROMPT = "Passages :\n{passages}\n\nQuestion : {question}"
+FOLLOW_UP_USER_PROMPT = "Passages :\n{passages}\n\nQuestion précédente : {previous}\nQuestion : {question}"
 CONDENSE_PROMPT = (
     "Voici une conversation :\n{history}\n\nDernière question : {question}\n\n"
     "Réécris la dernière question pour qu'elle se comprenne seule, sans la conversation, en remplaçant les "

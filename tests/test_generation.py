@@ -184,3 +184,42 @@ def test_hanging_or_garbage_server_is_bounded_and_falls_back(shipped_index, beha
         assert answer.answered and answer.citations
     finally:
         server.shutdown()
+
+
+class _RecordingHandler(http.server.BaseHTTPRequestHandler):
+    """A well-behaved server that keeps every request body and answers with a fixed sentence."""
+
+    requests: list = []
+
+    def do_POST(self):
+        import json
+
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.requests.append(body)
+        reply = "Hollande et Poutine veulent coordonner leurs frappes. [1]"
+        self.send_response(200)
+        self.end_headers()
+        chunk = json.dumps({"choices": [{"delta": {"content": reply}}]}, ensure_ascii=False)
+        self.wfile.write(f"data: {chunk}\n\ndata: [DONE]\n\n".encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_follow_up_reaches_the_model_as_asked_after_the_previous_question(shipped_index):
+    """The rewrite is what is searched; the model reads the user's own words and the question
+    they follow, so a wrong rewrite cannot make it answer another question."""
+    handler = type("Handler", (_RecordingHandler,), {"requests": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assistant = with_server(shipped_index, f"http://127.0.0.1:{server.server_port}/v1")
+        history = [{"role": "user", "content": "Qu'ont convenu Hollande et Poutine ?"},
+                   {"role": "assistant", "content": "De coordonner leurs frappes. [1]"}]
+        assistant.ask("Et sur Bachar al-Assad ?", history=history, generator="openai")
+    finally:
+        server.shutdown()
+    prompt = handler.requests[-1]["messages"][-1]["content"]
+    asked = "Question précédente : Qu'ont convenu Hollande et Poutine ?\nQuestion : Et sur Bachar al-Assad ?"
+    assert prompt.endswith(asked)
+    assert "[1] (" in prompt

@@ -25,11 +25,11 @@ class Generator(ABC):
     verify = True  # a model's sentences must be checked against the passages they cite
 
     @abstractmethod
-    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str]:
-        """Yield the draft in pieces."""
+    def stream(self, question: str, retrieval: Retrieval, previous: str | None = None) -> Iterator[str]:
+        """Yield the draft in pieces; ``previous`` is the question a follow-up continues."""
 
-    def generate(self, question: str, retrieval: Retrieval) -> str:
-        return "".join(self.stream(question, retrieval))
+    def generate(self, question: str, retrieval: Retrieval, previous: str | None = None) -> str:
+        return "".join(self.stream(question, retrieval, previous))
 
     def condense(self, question: str, history: list[dict[str, str]]) -> str:
         """A standalone question for retrieval. Without a language model: a follow-up that names

@@ -16,7 +16,7 @@ class ExtractiveGenerator(Generator):
         self.max_sentences = max_sentences
         self.min_share_of_best = min_share_of_best
 
-    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str]:
+    def stream(self, question: str, retrieval: Retrieval, previous: str | None = None) -> Iterator[str]:
         yield self._draft(retrieval)
 
     def _draft(self, retrieval: Retrieval) -> str:

@@ -54,9 +54,9 @@ class LocalGenerator(Generator):
             ):
                 yield part["choices"][0]["text"]
 
-    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str]:
-        prompt = chatml(answer_prompt(question, retrieval, self.prompt_words), system=messages.ANSWER_SYSTEM_PROMPT)
-        yield from self.complete(prompt, self.max_tokens)
+    def stream(self, question: str, retrieval: Retrieval, previous: str | None = None) -> Iterator[str]:
+        prompt = answer_prompt(question, retrieval, self.prompt_words, previous)
+        yield from self.complete(chatml(prompt, system=messages.ANSWER_SYSTEM_PROMPT), self.max_tokens)
 
     def condense(self, question: str, history: list[dict[str, str]]) -> str:
         rewritten = "".join(self.complete(chatml(condense_prompt(question, history)), 60)).strip()

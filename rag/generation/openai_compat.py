@@ -50,8 +50,9 @@ class OpenAICompatibleGenerator(Generator):
     def _failure(self, reason: str) -> str:
         return messages.SERVER_UNREACHABLE.format(url=self.base_url, reason=reason)
 
-    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str]:
-        yield from self._chat(messages.ANSWER_SYSTEM_PROMPT, answer_prompt(question, retrieval, self.prompt_words), self.max_tokens)
+    def stream(self, question: str, retrieval: Retrieval, previous: str | None = None) -> Iterator[str]:
+        prompt = answer_prompt(question, retrieval, self.prompt_words, previous)
+        yield from self._chat(messages.ANSWER_SYSTEM_PROMPT, prompt, self.max_tokens)
 
     def condense(self, question: str, history: list[dict[str, str]]) -> str:
         try:

@@ -8,8 +8,8 @@ from ..retrieval import Retrieval, coverage
 LEADING_PASSAGES = 2  # their best sentence is always shown: rank carries the dense signal coverage misses
 
 
-def answer_prompt(question: str, retrieval: Retrieval, word_budget: int) -> str:
-    """Numbered passage excerpts, then the question.
+def answer_prompt(question: str, retrieval: Retrieval, word_budget: int, previous: str | None = None) -> str:
+    """Numbered passage excerpts, then the question (after the ``previous`` one for a follow-up).
 
     On two cores every prompt token costs ~60 ms before the first answer token, so the model
     reads only the sentences that best cover the question, about ``word_budget`` words in all.
@@ -23,6 +23,8 @@ def answer_prompt(question: str, retrieval: Retrieval, word_budget: int) -> str:
         if spans:
             text = " ".join(_flat(passage.chunk.text, span) for span in spans)
             lines.append(f"[{n}] ({passage.chunk.title}) {text}")
+    if previous:
+        return messages.FOLLOW_UP_USER_PROMPT.format(passages="\n".join(lines), previous=previous, question=question)
     return messages.ANSWER_USER_PROMPT.format(passages="\n".join(lines), question=question)
 
 
