@@ -180,9 +180,12 @@ def _details_section(gold: dict) -> list[str]:
                          + (f" — « {html.escape(d['gold'])} » ({html.escape(', '.join(d['gold_sources']))})" if d["gold"] else "")
                          + f" — <span class='{'ok' if decision_ok else 'ko'}'>{'décision correcte' if decision_ok else 'décision fausse'}</span>"
                          + (f" — F1 {d['f1']:.2f}, faits {d['facts']:.2f}" if d["f1"] is not None else "") + "</div>")
+            removed = [s for s in d["sentences"] if s.get("removed_by_check")]
             if d["answered"]:
                 parts.append("<ol>")
                 for s in d["sentences"]:
+                    if s.get("removed_by_check"):
+                        continue
                     cls = "ok" if s["supported"] else "ko"
                     parts.append(f"<li>{html.escape(s['text'])} {''.join(f'[{n}]' for n in s['citations'])} "
                                  f"<span class='{cls}'>{'soutenue' if s['supported'] else 'non soutenue'} "
@@ -193,6 +196,9 @@ def _details_section(gold: dict) -> list[str]:
                                  f"{html.escape(c['text'][:400])}</blockquote>")
             else:
                 parts.append(f"<p><i>{html.escape(d['answer'])}</i></p>")
+            if removed:
+                parts.append("<div class='muted'>Retirées par la vérification du pipeline : " + " / ".join(
+                    f"{html.escape(s['text'])} ({s['model_support'] or 0:.2f})" for s in removed) + "</div>")
             parts.append("</div>")
             out.append("".join(parts))
     return out

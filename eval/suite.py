@@ -126,15 +126,13 @@ def evaluate_answers(assistant, config: AnswerConfig, items: list[GoldItem], jud
 
 def _score_answer(item: GoldItem, answer, judge, threshold: float) -> dict:
     by_n = {c.n: c for c in answer.citations}
-    sentences = []
-    pairs = []
-    for s in answer.sentences:
-        cited = [by_n[n].text for n in s.citations if n in by_n]
-        pairs.append((s.text, cited))
+    shown = [s for s in answer.sentences if s.supported]  # what the support check removed is not in the answer
+    pairs = [(s.text, [by_n[n].text for n in s.citations if n in by_n]) for s in shown]
     faith, scores = M.faithfulness(pairs, judge, threshold) if answer.answered else (None, [])
-    for (text, _), s, score in zip(pairs, answer.sentences, scores):
-        sentences.append({"text": text, "citations": s.citations, "judge": score, "supported": score >= threshold,
-                          "model_support": s.support})
+    sentences = [{"text": s.text, "citations": s.citations, "judge": score, "supported": score >= threshold,
+                  "model_support": s.support} for s, score in zip(shown, scores)]
+    sentences += [{"text": s.text, "citations": [], "judge": None, "supported": None, "removed_by_check": True,
+                   "model_support": s.support} for s in answer.sentences if not s.supported]
     cited_sources = [c.source for c in answer.citations]
     precision, recall = M.citation_precision_recall(cited_sources, item.sources) if answer.answered else (None, None)
     text = answer.text if answer.answered else ""
@@ -165,7 +163,7 @@ def summarize_answers(details: list[dict]) -> dict:
     scored = [d for d in details if "error" not in d]
     answerable = [d for d in scored if d["answerable"]]
     refusals = M.refusal_metrics([d["answerable"] for d in scored], [d["answered"] for d in scored])
-    sentences = [s for d in scored for s in d.get("sentences", [])]
+    sentences = [s for d in scored for s in d.get("sentences", []) if not s.get("removed_by_check")]
     return {
         "n": len(details),
         "errors": len(details) - len(scored),

@@ -99,6 +99,28 @@ def test_faithfulness_with_pluggable_judge():
     assert M.faithfulness([], judge) == (None, [])
 
 
+def test_faithfulness_scores_what_the_user_reads_not_what_the_check_removed():
+    """A sentence the support check removed is not in the answer: counted as removed, not as unfaithful."""
+    from eval.dataset import GoldItem
+    from eval.suite import _score_answer, summarize_answers
+    from rag.citations import Answer, AnswerSentence, Citation
+
+    passage = "La Turquie a abattu un avion militaire russe mardi."
+    answer = Answer(
+        "Qui a abattu l'avion ?", "La Turquie a abattu l'avion. [1]", True,
+        [Citation(1, "a.txt", "A", 0, len(passage), passage, 1.0)],
+        [AnswerSentence("La Turquie a abattu l'avion.", [1], 0.9, True),
+         AnswerSentence("Moscou a riposté.", [], 0.05, False)],
+        timings={"total_ms": 10.0, "first_token_ms": 5.0},
+    )
+    item = GoldItem(id="q", question=answer.question, answer="La Turquie.", answerable=True, sources=["a.txt"])
+    judge = lambda sentence, text: 1.0 if "Turquie" in sentence else 0.0  # noqa: E731
+    row = _score_answer(item, answer, judge, 0.5)
+    assert row["faithfulness"] == 1.0 and row["drafted"] == 2 and row["removed_by_check"] == 1
+    summary = summarize_answers([row])
+    assert summary["faithfulness"] == 1.0 and summary["sentences"] == 1 and summary["check_removed"] == 0.5
+
+
 def test_lexical_judge_vetoes():
     from eval.judge import lexical_judge
 
