@@ -18,17 +18,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Capture d'écran de la page de discussion pour le README.")
@@ -43,6 +32,7 @@ def main() -> int:
 
     from rag import Assistant
     from ui.app import launch
+    from ui.browser import launch_chromium
 
     temp = None if args.index else Path(tempfile.mkdtemp(prefix="rag-screenshot-"))
     try:
@@ -54,7 +44,7 @@ def main() -> int:
         page_app = launch(assistant, "127.0.0.1", port, block=False)
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                browser = launch_chromium(p)
                 page = browser.new_page(viewport={"width": 1360, "height": 900}, device_scale_factor=1, locale="fr-FR")
                 page.set_default_timeout(180_000)
                 page.goto(f"http://127.0.0.1:{port}/", wait_until="load")

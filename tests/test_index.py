@@ -192,7 +192,8 @@ def test_dense_search_skips_comments_even_when_they_crowd_the_nearest(tmp_path, 
     index = Index.open(tmp_path / "idx", shipped_index.index.embedder, create=True)
     query = np.zeros(8, dtype=np.float32)
     query[0] = 1.0
-    rows = [(f"c{i}", "comment", 1.0 - 0.01 * i) for i in range(10)] + [(f"b{i}", "body", 0.5 - 0.1 * i) for i in range(3)]
+    rows = [(f"c{i}", "comment", 1.0 - 0.01 * i) for i in range(10)]
+    rows += [(f"b{i}", "body", 0.5 - 0.1 * i) for i in range(3)]
     vectors = []
     for _, _, cosine in rows:
         v = np.zeros(8, dtype=np.float32)

@@ -10,19 +10,10 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant, RagError
+from ui.browser import CHROMIUM, launch_chromium
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 SHIPPED = ["002_ed0140e1a063c6cd.txt", "004_2be0edee1e7f5a54.txt"]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT_MS = 120_000  # generous: a slow machine must not fail a test, only take longer
 QUESTION = "Qu'ont convenu Hollande et Poutine ?"
 TRAP = "piege.txt"
@@ -117,7 +108,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 
