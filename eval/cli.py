@@ -90,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _eval(args) -> int:
+    from rag.errors import RagError
+
     from .dataset import DEFAULT_DATASET, load_dataset
     from .judge import make_judge
     from .suite import default_answer_configs, run_gold, run_piaf
@@ -99,7 +101,10 @@ def _eval(args) -> int:
     progress = not args.no_progress
     results: dict = {"command": "eval"}
     if not args.no_gold:
-        judge = make_judge(args.judge, cache / "judge")
+        try:
+            judge = make_judge(args.judge, cache / "judge")
+        except RagError as exc:
+            raise RagError(f"{exc} Sans modèle de langue : --judge lexical.") from exc
         items = load_dataset(args.dataset or DEFAULT_DATASET)
         if args.index:
             assistant = open_pipeline(args.index, None)

@@ -248,3 +248,13 @@ def test_shipped_gold_set_is_valid():
     assert sum(not i.answerable for i in items) >= 12
     assert sum(bool(i.history) for i in items) >= 8
     assert len({s for i in items for s in i.sources}) == 5
+
+
+def test_eval_without_its_judge_model_says_how_to_run_without_one(shipped_index, tmp_path, capsys):
+    from eval.cli import main
+
+    code = main(["eval", "--index", str(shipped_index.index.folder), "--judge", "local:modele-absent",
+                 "--no-baseline", "--no-progress", "--cache", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "modele-absent" in err and "--judge lexical" in err and "Traceback" not in err
