@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from .documents import Document, Span
 from .french import sentence_spans
 
+# Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged
+# files once (chunk ids are content hashes, so only chunks whose text changed are re-embedded).
+CHUNKER_VERSION = 2
+
 
 @dataclass(frozen=True)
 class Chunk:

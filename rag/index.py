@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from . import messages
 from .bm25 import FrenchBM25
-from .chunking import Chunk, chunk_document
+from .chunking import CHUNKER_VERSION, Chunk, chunk_document
 from .documents import COMMENT, DocumentError, iter_files, parse_document, read_bytes
 from .errors import RagError
 
@@ -131,6 +131,7 @@ class Index:
             raise RagError(messages.MISSING_CORPUS.format(folder=corpus))
         report = SyncReport()
         files = list(iter_files(corpus))
+        chunking = f"v{CHUNKER_VERSION}, {chunk_words} words"  # a file is unchanged only if this is too
         self.manifest["corpus"] = str(corpus.resolve())
         for done, (path, source) in enumerate(tqdm(files, desc="Indexation", unit="fichier", disable=not progress)):
             if on_file is not None:
@@ -139,7 +140,7 @@ class Index:
                 data = read_bytes(path, source)
                 digest = hashlib.sha256(data).hexdigest()
                 entry = self.sources.get(source)
-                if entry and entry["hash"] == digest:
+                if entry and entry["hash"] == digest and entry.get("chunking") == chunking:
                     report.unchanged.append(source)
                     continue
                 doc = parse_document(data, path.suffix, source)
@@ -151,6 +152,7 @@ class Index:
             report.chunks_embedded += self._write(chunks, set(entry["chunks"]) if entry else set(), batch_size)
             self.sources[source] = {
                 "hash": digest,
+                "chunking": chunking,
                 "title": doc.title,
                 "date": doc.date,
                 "chunks": [c.id for c in chunks],

@@ -52,6 +52,22 @@ def test_reingest_reports_added_updated_removed_unchanged(tmp_path, small_corpus
     assert assistant.search("Combien de temps le comté est-il affiné ?")[0].source == "fromage.txt"
 
 
+def test_a_new_chunk_size_rechunks_unchanged_files_and_reembeds_only_new_chunks(tmp_path, small_corpus):
+    """Files are skipped by content hash AND chunking settings: changing RAG_CHUNK_WORDS (or a new
+    cleaning/chunking version) must not leave old chunks in place."""
+    index_dir = tmp_path / "idx"
+    Assistant.open(index_dir, create=True).ingest(small_corpus)
+    wide = {c.id for c in Assistant.open(index_dir).index.all_chunks()}
+
+    narrow = Assistant(Settings(index_dir=index_dir, chunk_words=20), Assistant.open(index_dir).index)
+    report = narrow.ingest(small_corpus)
+    assert sorted(report.updated) == ["fromage.txt", "paris.txt", "volcans.md"] and not report.unchanged
+    small = {c.id for c in narrow.index.all_chunks()}
+    assert len(small) > len(wide)
+    assert report.chunks_embedded == len(small - wide)  # chunks whose text did not change keep their vectors
+    assert narrow.ingest(small_corpus).unchanged == ["fromage.txt", "paris.txt", "volcans.md"]
+
+
 def test_a_bad_file_is_reported_and_the_rest_still_indexes(tmp_path, small_corpus):
     (small_corpus / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     (small_corpus / "vide.md").write_text("  \n", encoding="utf-8")
