@@ -92,9 +92,8 @@ def _pool(indexes) -> tuple[list[str], np.ndarray]:
 
 def build_synthetic(folder: Path, n: int, sentences: list[str], vectors: np.ndarray, embedder, seed: int = 7):
     """An Index of ``n`` synthetic chunks (see module docstring), 100 chunks per synthetic source."""
-    from rag.index import Index
-
     from rag.chunking import Chunk
+    from rag.index import Index
 
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
