@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from .dataset import DatasetError
 from .systems import CACHE_DIR, LlamaIndexBaseline
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "piaf" / "piaf-v1.0-dev.json"
@@ -34,7 +35,13 @@ class PiafQuestion:
 
 
 def load(path: Path) -> tuple[list[Paragraph], list[PiafQuestion]]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DatasetError(f"fichier PIAF introuvable : {path}. Indiquez-le avec --piaf-path "
+                           "(PIAF dev au format SQuAD, par exemple piaf-v1.0-dev.json).") from exc
+    except (OSError, ValueError) as exc:
+        raise DatasetError(f"fichier PIAF illisible : {path} ({exc}).") from exc
     paragraphs, questions = [], []
     for a, article in enumerate(data["data"]):
         for p, para in enumerate(article["paragraphs"]):

@@ -258,3 +258,13 @@ def test_eval_without_its_judge_model_says_how_to_run_without_one(shipped_index,
     err = capsys.readouterr().err
     assert code == 2
     assert "modele-absent" in err and "--judge lexical" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["bench"], ["eval", "--piaf", "--no-gold"]])
+def test_missing_piaf_file_is_a_french_error_not_a_traceback(tmp_path, capsys, command):
+    from eval.cli import main
+
+    absent = tmp_path / "piaf-absent.json"
+    assert main([*command, "--piaf-path", str(absent), "--cache", str(tmp_path), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "fichier PIAF introuvable" in err and "--piaf-path" in err
