@@ -183,9 +183,7 @@ def _details_section(gold: dict) -> list[str]:
             removed = [s for s in d["sentences"] if s.get("removed_by_check")]
             if d["answered"]:
                 parts.append("<ol>")
-                for s in d["sentences"]:
-                    if s.get("removed_by_check"):
-                        continue
+                for s in (s for s in d["sentences"] if not s.get("removed_by_check")):
                     cls = "ok" if s["supported"] else "ko"
                     parts.append(f"<li>{html.escape(s['text'])} {''.join(f'[{n}]' for n in s['citations'])} "
                                  f"<span class='{cls}'>{'soutenue' if s['supported'] else 'non soutenue'} "

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core.embeddings import BaseEmbedding
 from tqdm import tqdm
@@ -170,17 +171,11 @@ class Index:
         self.refresh_bm25()
         return report
 
-    def add_embedded(self, chunks: list[Chunk], vectors, digest: str, batch: int = 1000) -> None:
+    def add_embedded(self, chunks: list[Chunk], vectors: np.ndarray, digest: str, batch: int = 1000) -> None:
         """Store chunks whose vectors were computed elsewhere (the benchmark's synthetic corpora),
         each under its source as `sync` would, with ``digest`` standing for the file hashes."""
         for start in range(0, len(chunks), batch):  # Chroma caps a write at a few thousand rows
-            part = chunks[start : start + batch]
-            self.collection.upsert(
-                ids=[c.id for c in part],
-                embeddings=[[float(x) for x in v] for v in vectors[start : start + batch]],
-                documents=[c.text for c in part],
-                metadatas=[_metadata(c) for c in part],
-            )
+            self._upsert(chunks[start : start + batch], vectors[start : start + batch].tolist())
         for chunk in chunks:
             entry = self.sources.setdefault(
                 chunk.source, {"hash": digest, "title": chunk.title, "date": chunk.date, "chunks": []}
@@ -193,18 +188,20 @@ class Index:
         new = [c for c in chunks if c.id not in old_ids]
         for i in range(0, len(new), batch_size):
             batch = new[i : i + batch_size]
-            vectors = self.embedder.get_text_embedding_batch([c.search_text for c in batch])
-            self.collection.upsert(
-                ids=[c.id for c in batch],
-                embeddings=vectors,
-                documents=[c.text for c in batch],
-                metadatas=[_metadata(c) for c in batch],
-            )
+            self._upsert(batch, self.embedder.get_text_embedding_batch([c.search_text for c in batch]))
         kept = [c for c in chunks if c.id in old_ids]
         if kept:
             self.collection.update(ids=[c.id for c in kept], metadatas=[_metadata(c) for c in kept])
         self._delete(sorted(old_ids - {c.id for c in chunks}))
         return len(new)
+
+    def _upsert(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+        self.collection.upsert(
+            ids=[c.id for c in chunks],
+            embeddings=vectors,
+            documents=[c.text for c in chunks],
+            metadatas=[_metadata(c) for c in chunks],
+        )
 
     def _delete(self, ids: list[str], batch: int = 5000) -> None:
         ids = list(ids)
