@@ -145,11 +145,19 @@ class Assistant:
         timings = {"retrieval_ms": _ms(retrieved - started)}
         if retrieval.confidence(self.settings.coverage_weight) < self.settings.min_confidence:
             timings["total_ms"] = timings["retrieval_ms"]
-            yield Partial(messages.REFUSAL, Answer.refusal(question, query, timings))
+            yield Partial(messages.REFUSAL, Answer.refusal(question, query, timings, retrieval.passages))
             return
+        read_as = question if previous else query
+        answerability = chosen.answerability(read_as, retrieval, previous)
+        if answerability is not None:
+            timings["answerability"] = round(answerability, 3)
+            if answerability < self.settings.min_answerability:
+                timings["total_ms"] = _ms(time.perf_counter() - started)
+                yield Partial(messages.REFUSAL, Answer.refusal(question, query, timings, retrieval.passages))
+                return
         draft, notice = "", None
         try:
-            for piece in chosen.stream(question if previous else query, retrieval, previous):
+            for piece in chosen.stream(read_as, retrieval, previous):
                 if not draft and piece:
                     timings["first_token_ms"] = _ms(time.perf_counter() - started)
                 draft += piece
@@ -164,6 +172,7 @@ class Assistant:
             verify=chosen.verify,
             judge=chosen.judge,
             min_support=self.settings.min_support,
+            question=query,
         )
         done = time.perf_counter()
         timings.update(generation_ms=_ms(done - retrieved), total_ms=_ms(done - started))
@@ -171,7 +180,7 @@ class Assistant:
         if citations and not model_refused:
             answer = Answer(question, text, True, citations, sentences, query, timings)
         else:
-            answer = Answer.refusal(question, query, timings)
+            answer = Answer.refusal(question, query, timings, retrieval.passages)
             if not model_refused:
                 answer.sentences = sentences  # what the support check removed stays visible
         answer.notice = notice

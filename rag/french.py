@@ -100,3 +100,53 @@ def looks_foreign(text: str) -> bool:
     foreign = sum(w in _FOREIGN_WORDS for w in words)
     french = sum(w not in _FOREIGN_WORDS and (strip_accents(w) in _FRENCH_HINTS or w in _FRENCH_HINTS) for w in words)
     return foreign >= 2 and foreign > french
+
+
+TYPE_MISSING_WEIGHT = 0.5  # a sentence without the kind of fact asked for counts half when sentences are ranked
+_NUMBER_WORDS = frozenset(
+    "deux trois quatre cinq six sept huit neuf dix onze douze quinze vingt trente quarante cinquante soixante "
+    "cent cents mille million millions milliard milliards dizaine dizaines centaine centaines millier milliers "
+    "moitie tiers quart".split()
+)
+_DATE_WORDS = frozenset(
+    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre lundi mardi mercredi "
+    "jeudi vendredi samedi dimanche hier demain veille lendemain matin soir midi minuit heure heures".split()
+)
+_ASKED = (
+    ("number", re.compile(r"\b(combien|quel(?:le)?s? (?:nombre|part|pourcentage|proportion|montant|somme|âge|taux|"
+                          r"chiffre|bilan|prix|co[uû]t|budget|distance|dur[ée]e))\b")),
+    ("date", re.compile(r"\b(quand|quelle (?:date|ann[ée]e|heure)|quel (?:jour|mois|soir)|depuis quand)\b")),
+    ("name", re.compile(r"^(?:qui|à qui|avec qui|par qui|de qui|pour qui)\b|\b(?:o[uù]|quel(?:le)?s? (?:pays|ville|"
+                        r"journal|parti|pr[ée]sident|ministre|chef|dirigeant|groupe|organisation|r[ée]gion|[ée]tat|"
+                        r"capitale|nom|personne|homme|femme|entreprise|soci[ée]t[ée]|titre|magazine))\b")),
+)
+
+
+def asked_type(question: str) -> str | None:
+    """What kind of fact the question asks for: "number", "date", "name", or None (why, how, what)."""
+    lowered = question.lower().strip()
+    for kind, pattern in _ASKED:
+        if pattern.search(lowered):
+            return kind
+    return None
+
+
+def holds_type(text: str, kind: str | None, question: str = "") -> bool:
+    """Whether ``text`` holds a fact of the asked ``kind`` that the question does not already state."""
+    if kind is None:
+        return True
+    asked = {strip_accents(w.lower()) for w in _WORD.findall(question)}
+    words = _WORD.findall(text)
+    for i, word in enumerate(words):
+        folded = strip_accents(word.lower())
+        if folded in asked:
+            continue
+        if kind in ("number", "date") and any(c.isdigit() for c in word):
+            return True
+        if kind == "number" and folded in _NUMBER_WORDS:
+            return True
+        if kind == "date" and folded in _DATE_WORDS:
+            return True
+        if kind == "name" and i > 0 and word[:1].isupper() and folded not in STOP_WORDS:
+            return True
+    return False

@@ -73,4 +73,5 @@ JUDGE_PROMPT = (
     "L'affirmation est-elle justifiée par le passage ? Réponds par Oui ou Non."
 )
 REWRITTEN_QUESTION = "(question cherchée : {query})"
+RELATED_PASSAGES = "Passages les plus proches (ils ne répondent pas à la question) :"
 DROPPED_SENTENCES = "Phrases écartées, non justifiées par les passages cités :"

@@ -77,3 +77,55 @@ def test_a_rewrite_bringing_in_a_name_from_nowhere_is_replaced():
     off_topic = generator.accept_rewrite("Quel est le ministre russe de la Défense ?",
                                          "Et qu'a-t-il annoncé sur les bombardiers stratégiques ?", history)
     assert "bombardiers stratégiques" in off_topic
+
+
+SINAI = ("L'EI a revendiqué les attaques du 13 novembre à Paris qui ont fait 130 morts, ainsi que l'attentat contre "
+         "un avion de ligne russe le 31 octobre, qui a tué l'ensemble des 224 personnes à bord au-dessus du Sinaï.")
+MINISTERS = ("Vladimir Poutine était accompagné de son ministre de la Défense, Sergueï Choïgou, et de son chef de la "
+             "diplomatie, Sergueï Lavrov.")
+
+
+def test_a_number_taken_from_beside_the_one_asked_for_is_removed():
+    plane = "Combien de personnes ont été tuées dans l'attentat contre l'avion russe ?"
+    kept, _, _ = cite("L'attentat contre l'avion russe a tué 224 personnes [1].", passages(SINAI), verify=True,
+                      question=plane)
+    wrong, citations, sentences = cite("L'attentat contre l'avion russe a tué 130 personnes [1].", passages(SINAI),
+                                       verify=True, question=plane)
+    assert kept.startswith("L'attentat contre l'avion russe a tué 224 personnes")
+    assert wrong == "" and citations == [] and not sentences[0].supported
+    paris = "Combien de morts ont fait les attaques du 13 novembre à Paris ?"
+    assert cite("Les attaques de Paris ont fait 130 morts [1].", passages(SINAI), verify=True, question=paris)[0]
+    assert not cite("Les attaques de Paris ont fait 224 morts [1].", passages(SINAI), verify=True, question=paris)[0]
+
+
+def test_a_person_named_beside_the_one_asked_for_is_removed():
+    question = "Qui est le ministre russe de la Défense ?"
+    right = cite("Le ministre russe de la Défense est Sergueï Choïgou [1].", passages(MINISTERS), verify=True,
+                 question=question)[0]
+    wrong = cite("Le ministre russe de la Défense est Sergueï Lavrov [1].", passages(MINISTERS), verify=True,
+                 question=question)[0]
+    head_of_state = cite("Le ministre russe de la Défense est Vladimir Poutine [1].", passages(MINISTERS), verify=True,
+                         question=question)[0]
+    assert right and not wrong and not head_of_state
+    diplomacy = "Qui dirige la diplomatie russe ?"
+    assert cite("La diplomatie russe est dirigée par Sergueï Lavrov [1].", passages(MINISTERS), verify=True,
+                question=diplomacy)[0]
+
+
+def test_a_claim_whose_facts_sit_in_two_distant_sentences_is_not_supported():
+    text = ("Hollande a atterri à Moscou jeudi. Les discussions ont duré deux heures. La presse attendait dehors. "
+            "Le lendemain, Merkel a reçu Renzi à Berlin.")
+    assert cite("Hollande a rencontré Merkel à Moscou [1].", passages(text), verify=True)[0] == ""
+
+
+def test_each_citation_points_at_the_sentence_that_supports_it():
+    document = "Préambule sans rapport. " + TURKEY + " Une phrase de plus sur la météo du jour."
+    start = len("Préambule sans rapport. ")
+    chunk = Chunk("c", "doc.txt", 0, len(document), document, "Titre", "body")
+    for verify in (True, False):
+        draft = "La Turquie a abattu un avion militaire russe [1]." if verify else TURKEY + " [1]"
+        _, citations, _ = cite(draft, [Passage(chunk, 1.0)], verify=verify)
+        c = citations[0]
+        assert (c.start, c.end) == (0, len(document))
+        assert document[c.evidence_start : c.evidence_end] == TURKEY
+        assert start == c.evidence_start

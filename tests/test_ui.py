@@ -154,13 +154,31 @@ def test_question_answer_and_highlighted_citation(page, served):
     answer.locator(f"a.rag-cite[href='#rag-src-1-{last.n}']").first.click()
     card = page.locator(".rag-src.rag-active")
     assert card.get_attribute("id") == f"rag-src-1-{last.n}"
-    mark = card.locator("mark.rag-highlight")
-    assert mark.is_visible()
-    assert _flat(mark.inner_text()) == _flat(last.text)
+    passage, evidence = card.locator("mark.rag-passage"), card.locator("mark.rag-highlight")
+    assert evidence.is_visible()
+    assert _flat(passage.inner_text()) == _flat(last.text)  # the chunk, lightly marked
+    document = assistant.source_text(last.source)
+    assert _flat(evidence.inner_text()) == _flat(document[last.evidence_start : last.evidence_end])
+    assert len(_flat(evidence.inner_text())) <= len(_flat(last.text))  # the supporting sentence(s), inside it
     article = _flat(card.locator(".rag-article-text").inner_text())
     assert len(article) > len(_flat(last.text))  # the passage is shown inside its article
     assert last.source in card.inner_text() and _flat(last.title) in _flat(card.inner_text())
     assert page.outside == []  # offline: no remote fonts, scripts or analytics
+
+
+def test_a_refusal_still_shows_the_closest_passages(page, served):
+    _, assistant = served
+    question = "Quelle est la recette de la tarte Tatin ?"
+    expected = assistant.ask(question)
+    assert not expected.answered and expected.related
+
+    answer = ask_in_page(page, question)
+    assert "Je ne trouve pas la réponse" in answer.inner_text()
+    block = page.locator("#rag-sources-panel details.rag-turn").first
+    assert "ne répondent pas à la question" in block.inner_text()
+    cards = block.locator(".rag-src.rag-related")
+    assert cards.count() == len(expected.related)
+    assert expected.related[0].source in cards.first.inner_text()
 
 
 def test_follow_up_then_new_conversation(page):

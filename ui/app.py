@@ -70,7 +70,7 @@ def build(assistant: Assistant) -> gr.Blocks:
 
     def articles_for(answer) -> dict[str, str | None]:
         found: dict[str, str | None] = {}
-        for c in answer.citations:
+        for c in answer.citations + answer.related:
             if c.source not in found:
                 try:
                     found[c.source] = assistant.source_text(c.source)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from rag import Answer, Citation
+from rag import Answer, Citation, messages
 
 FLAG_BELOW = 0.5  # a sentence whose support score is under this is marked as weakly supported
 EXCERPT_CHARS = 320
@@ -86,38 +86,48 @@ def user_message(question: str) -> str:
     return chat_text(question)
 
 
-def highlighted(article: str, start: int, end: int) -> str:
-    """The whole article as text with the cited span in <mark>."""
+def highlighted(article: str, start: int, end: int, evidence: tuple[int, int] | None = None) -> str:
+    """The whole article as text: the cited passage lightly marked, the sentence(s) that support the
+    claim inside it strongly marked."""
     start, end = max(0, start), min(len(article), end)
+    first, last = evidence if evidence and start <= evidence[0] < evidence[1] <= end else (start, end)
     return (
         text(article[:start])
+        + '<mark class="rag-passage">'
+        + text(article[start:first])
         + '<mark class="rag-highlight">'
-        + text(article[start:end])
+        + text(article[first:last])
+        + "</mark>"
+        + text(article[last:end])
         + "</mark>"
         + text(article[end:])
     )
 
 
-def citation_card(c: Citation, turn: int, article: str | None, open_article: bool = False) -> str:
+def citation_card(c: Citation, turn: int, article: str | None, open_article: bool = False,
+                  related: bool = False) -> str:
+    """One source; ``related``: a passage shown beside a refusal, which does not answer the question."""
     meta = [f'<span class="rag-file">Fichier : {text(c.source)}</span>']
     if c.date:
         meta.append(f"<span>Date : {text(c.date)}</span>")
     meta.append(f"<span>caractères {c.start}–{c.end}</span>")
     if c.kind in _KIND_LABELS:
         meta.append(f"<span>{text(_KIND_LABELS[c.kind])}</span>")
-    excerpt = " ".join(c.text.split())
+    evidence = (c.evidence_start, c.evidence_end) if c.evidence_start is not None else None
+    excerpt = " ".join((article[slice(*evidence)] if article and evidence else c.text).split())
     if len(excerpt) > EXCERPT_CHARS:
         excerpt = excerpt[: EXCERPT_CHARS - 1] + "…"
     if article is not None and article[c.start : c.end] == c.text:
         body = (
             f'<details class="rag-article"{" open" if open_article else ""}>'
             "<summary>Voir le passage dans l'article</summary>"
-            f'<div class="rag-article-text">{highlighted(article, c.start, c.end)}</div></details>'
+            f'<div class="rag-article-text">{highlighted(article, c.start, c.end, evidence)}</div></details>'
         )
     else:  # the file changed or was removed since: the passage itself is all we can show
         body = f'<div class="rag-article-text">{text(c.text)}</div>'
+    card_id = f"rag-rel-{turn}-{c.n}" if related else anchor(turn, c.n)
     return (
-        f'<div class="rag-src" id="{anchor(turn, c.n)}" data-n="{c.n}">'
+        f'<div class="rag-src{" rag-related" if related else ""}" id="{card_id}" data-n="{c.n}">'
         f'<div class="rag-src-head"><span class="rag-n">[{c.n}]</span> '
         f'<span class="rag-title">{text(c.title or c.source)}</span></div>'
         f'<div class="rag-meta">{" · ".join(meta)}</div>'
@@ -127,7 +137,11 @@ def citation_card(c: Citation, turn: int, article: str | None, open_article: boo
 
 def turn_sources(answer: Answer, turn: int, articles: dict[str, str | None]) -> str:
     """The sources of one answer, as a block of the sources panel."""
-    if not answer.citations:
+    if not answer.citations and answer.related:
+        cards = f'<p class="rag-empty">{text(messages.RELATED_PASSAGES)}</p>' + "".join(
+            citation_card(c, turn, articles.get(c.source), related=True) for c in answer.related
+        )
+    elif not answer.citations:
         cards = '<p class="rag-empty">Aucune source pour cette réponse.</p>'
     else:
         cards = "".join(
@@ -200,7 +214,9 @@ CSS = """
 .rag-article > summary { cursor: pointer; font-size: .9em; color: var(--color-accent); }
 .rag-article-text { white-space: pre-wrap; max-height: 300px; overflow-y: auto; font-size: .88em; line-height: 1.45;
   padding: 6px 8px; background: var(--background-fill-secondary); border-radius: 6px; margin-top: 4px; }
-.rag-highlight { background: #fde68a; color: #1f2937; padding: 1px 0; border-radius: 2px; }
+.rag-passage { background: rgba(253, 230, 138, .35); color: inherit; }
+.rag-highlight { background: #fcd34d; color: #1f2937; padding: 1px 0; border-radius: 2px; font-weight: 600; }
+.rag-related { opacity: .8; border-style: dashed; }
 .rag-empty { opacity: .75; }
 .rag-docs { width: 100%; border-collapse: collapse; font-size: .92em; }
 .rag-docs th, .rag-docs td { text-align: left; padding: 4px 8px; border: none !important;

@@ -56,6 +56,11 @@ class Generator(ABC):
             return rewritten
         return Generator.condense(self, question, history)
 
+    def answerability(self, question: str, retrieval: Retrieval, previous: str | None = None) -> float | None:
+        """P(the passages answer the question) as this generator reads them, or None when it cannot say
+        (the extractive answer, a server): then only the retrieval gate and the support check decide."""
+        return None
+
     def judge(self, claim: str, passage: str) -> float | None:
         """P(passage supports claim), or None when this generator cannot judge."""
         return None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..french import sentence_spans, terms
+from ..french import TYPE_MISSING_WEIGHT, asked_type, holds_type, sentence_spans, terms
 from ..retrieval import Retrieval, coverage
 from . import Generator
 
@@ -20,20 +20,26 @@ class ExtractiveGenerator(Generator):
         yield self._draft(retrieval)
 
     def _draft(self, retrieval: Retrieval) -> str:
+        """Sentences that hold the kind of fact asked for (a number for "combien", a date for "quand",
+        a name for "qui") come before those that merely repeat the question's words; a question
+        asking for a number or a date that no well-covering sentence holds gets no answer."""
+        kind = asked_type(retrieval.query)
         candidates = []
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
             for position, (start, end) in enumerate(sentence_spans(text)):
                 sentence = " ".join(text[start:end].split())
-                score = coverage(retrieval.term_weights, set(terms(sentence)))
+                covered = coverage(retrieval.term_weights, set(terms(sentence)))
+                holds = holds_type(sentence, kind, retrieval.query)
                 # Earlier passages and earlier sentences win ties: retrieval already ranked them.
-                candidates.append((score, -number, -position, sentence, number))
+                candidates.append((covered * (1.0 if holds else TYPE_MISSING_WEIGHT), holds, -number, -position,
+                                   sentence, number))
         candidates.sort(reverse=True)
-        if not candidates or candidates[0][0] <= 0:
+        if not candidates or candidates[0][0] <= 0 or (kind in ("number", "date") and not candidates[0][1]):
             return ""
         best = candidates[0][0]
         chosen, seen = [], set()
-        for score, _, _, sentence, number in candidates:
+        for score, _, _, _, sentence, number in candidates:
             if score < best * self.min_share_of_best or len(chosen) == self.max_sentences:
                 break
             if sentence.lower() not in seen:

@@ -5,7 +5,6 @@ logits the judge reads collapsed to ~0, so we keep full control of the format.
 """
 from __future__ import annotations
 
-import math
 import os
 import threading
 from collections.abc import Iterator
@@ -43,6 +42,7 @@ class LocalGenerator(Generator):
         self._lock = threading.Lock()  # one llama.cpp context serves one request at a time
         self._yes = self._first_tokens("Oui", "oui")
         self._no = self._first_tokens("Non", "non")
+        self._refusal = self._first_tokens(messages.REFUSAL)  # "Je", as in "Je ne trouve pas la réponse…"
 
     def _first_tokens(self, *words: str) -> list[int]:
         return sorted({self.llm.tokenize(w.encode(), add_bos=False, special=False)[0] for w in words})
@@ -54,9 +54,46 @@ class LocalGenerator(Generator):
             ):
                 yield part["choices"][0]["text"]
 
+    def _answer_prompt(self, question: str, retrieval: Retrieval, previous: str | None) -> str:
+        return chatml(answer_prompt(question, retrieval, self.prompt_words, previous),
+                      system=messages.ANSWER_SYSTEM_PROMPT)
+
     def stream(self, question: str, retrieval: Retrieval, previous: str | None = None) -> Iterator[str]:
-        prompt = answer_prompt(question, retrieval, self.prompt_words, previous)
-        yield from self.complete(chatml(prompt, system=messages.ANSWER_SYSTEM_PROMPT), self.max_tokens)
+        yield from self.complete(self._answer_prompt(question, retrieval, previous), self.max_tokens)
+
+    def answerability(self, question: str, retrieval: Retrieval, previous: str | None = None) -> float:
+        """1 - P(the answer starts with the refusal), read from the first token's logits.
+
+        The prompt is the answer's own, so reading it costs nothing: the generation that follows
+        finds it in llama.cpp's cache. A threshold on this probability, chosen on a tuning split,
+        decides better than the greedy first token, which only refuses when "Je" is the top choice.
+        """
+        tokens = self.llm.tokenize(self._answer_prompt(question, retrieval, previous).encode(), special=True)
+        with self._lock:
+            p_refusal = self._probability(tokens, self._refusal)
+        return 1.0 - p_refusal
+
+    def _evaluate(self, tokens: list[int]) -> None:
+        """Evaluate ``tokens``, keeping the cache of the longest prefix already evaluated."""
+        cached = self.llm.input_ids[: self.llm.n_tokens].tolist()
+        common = 0
+        for a, b in zip(cached, tokens):
+            if a != b:
+                break
+            common += 1
+        self.llm.n_tokens = min(common, len(tokens) - 1)
+        self.llm.eval(tokens[self.llm.n_tokens :])
+
+    def _probability(self, tokens: list[int], wanted: list[int], against: list[int] | None = None) -> float:
+        """P(next token in ``wanted``), over the whole vocabulary or only ``wanted`` + ``against``."""
+        import llama_cpp
+        import numpy as np
+
+        self._evaluate(tokens)
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self.llm.ctx, -1), shape=(self.llm.n_vocab(),))
+        pool = logits if against is None else logits[wanted + against]
+        top = float(pool.max())
+        return float(np.exp(logits[wanted] - top).sum() / np.exp(pool - top).sum())
 
     def condense(self, question: str, history: list[dict[str, str]]) -> str:
         rewritten = "".join(self.complete(chatml(condense_prompt(question, history)), 60)).strip()
@@ -77,16 +114,7 @@ class LocalGenerator(Generator):
         return best
 
     def _p_yes(self, claim: str, evidence: str) -> float:
-        import llama_cpp
-
         prompt = chatml(messages.JUDGE_PROMPT.format(passage=evidence, claim=claim))
         tokens = self.llm.tokenize(prompt.encode(), special=True)
         with self._lock:
-            self.llm.reset()
-            self.llm.eval(tokens)
-            logits = llama_cpp.llama_get_logits_ith(self.llm.ctx, -1)
-            yes = [logits[i] for i in self._yes]
-            no = [logits[i] for i in self._no]
-        top = max(yes + no)
-        p_yes = sum(math.exp(v - top) for v in yes)
-        return p_yes / (p_yes + sum(math.exp(v - top) for v in no))
+            return self._probability(tokens, self._yes, self._no)

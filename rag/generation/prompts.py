@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import messages
-from ..french import sentence_spans, terms
+from ..french import TYPE_MISSING_WEIGHT, asked_type, holds_type, sentence_spans, terms
 from ..retrieval import Retrieval, coverage
 
 LEADING_PASSAGES = 2  # their best sentence is always shown: rank carries the dense signal coverage misses
@@ -30,10 +30,15 @@ def answer_prompt(question: str, retrieval: Retrieval, word_budget: int, previou
 
 def select_sentences(retrieval: Retrieval, word_budget: int) -> dict[int, list[tuple[int, int]]]:
     """Passage index -> chosen sentence spans: the best sentence of each leading passage, then the
-    sentences covering the question best, from any passage, while the budget lasts."""
+    sentences covering the question best, from any passage, while the budget lasts. A sentence
+    lacking the kind of fact asked for (a number for "combien"…) counts half, as in the extractive answer."""
+    kind = asked_type(retrieval.query)
     ranked = []
     for i, passage in enumerate(retrieval.passages):
-        for rank, (score, span) in enumerate(_ranked_spans(passage.chunk.text, retrieval.term_weights)):
+        text = passage.chunk.text
+        scored = [(score * (1.0 if holds_type(text[slice(*span)], kind, retrieval.query) else TYPE_MISSING_WEIGHT),
+                   span) for score, span in _ranked_spans(text, retrieval.term_weights)]
+        for rank, (score, span) in enumerate(sorted(scored, key=lambda pair: -pair[0])):
             leading = i < LEADING_PASSAGES and rank == 0
             ranked.append((not leading, -score, i, span))
     chosen: dict[int, list[tuple[int, int]]] = {}
