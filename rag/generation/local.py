@@ -5,6 +5,7 @@ logits the judge reads collapsed to ~0, so we keep full control of the format.
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import threading
 from collections.abc import Iterator
@@ -40,6 +41,7 @@ class LocalGenerator(Generator):
         self.max_tokens = max_tokens
         self.prompt_words = prompt_words
         self._lock = threading.Lock()  # one llama.cpp context serves one request at a time
+        self._kept: tuple[list[int], ctypes.Array] | None = None  # the last answer prompt's cache
         self._yes = self._first_tokens("Oui", "oui")
         self._no = self._first_tokens("Non", "non")
         self._refusal = self._first_tokens(messages.REFUSAL)  # "Je", as in "Je ne trouve pas la réponse…"
@@ -70,26 +72,38 @@ class LocalGenerator(Generator):
         """
         tokens = self.llm.tokenize(self._answer_prompt(question, retrieval, previous).encode(), special=True)
         with self._lock:
-            p_refusal = self._probability(tokens, self._refusal)
+            p_refusal = self._probability(tokens, self._refusal, keep=True)
         return 1.0 - p_refusal
 
-    def _evaluate(self, tokens: list[int]) -> None:
-        """Evaluate ``tokens``, keeping the cache of the longest prefix already evaluated."""
-        cached = self.llm.input_ids[: self.llm.n_tokens].tolist()
-        common = 0
-        for a, b in zip(cached, tokens):
-            if a != b:
-                break
-            common += 1
-        self.llm.n_tokens = min(common, len(tokens) - 1)
-        self.llm.eval(tokens[self.llm.n_tokens :])
+    def _evaluate(self, tokens: list[int], keep: bool = False) -> None:
+        """Evaluate ``tokens``, reusing the cache of the longest prefix already evaluated.
 
-    def _probability(self, tokens: list[int], wanted: list[int], against: list[int] | None = None) -> float:
+        ``keep`` saves this prompt's cache: the next answer prompt starts with the same instructions
+        (~110 tokens, several seconds on two cores), and the judge's prompts evaluated in between
+        would otherwise have evicted them.
+        """
+        import llama_cpp
+
+        llm = self.llm
+        if self._kept and _common(self._kept[0], tokens) > _common(llm.input_ids[: llm.n_tokens].tolist(), tokens):
+            ids, state = self._kept
+            llama_cpp.llama_state_set_data(llm.ctx, state, len(state))
+            llm.input_ids[: len(ids)] = ids
+            llm.n_tokens = len(ids)
+        llm.n_tokens = min(_common(llm.input_ids[: llm.n_tokens].tolist(), tokens), len(tokens) - 1)
+        llm.eval(tokens[llm.n_tokens :])
+        if keep:
+            state = (ctypes.c_uint8 * llama_cpp.llama_state_get_size(llm.ctx))()
+            llama_cpp.llama_state_get_data(llm.ctx, state, len(state))
+            self._kept = (list(tokens), state)
+
+    def _probability(self, tokens: list[int], wanted: list[int], against: list[int] | None = None,
+                     keep: bool = False) -> float:
         """P(next token in ``wanted``), over the whole vocabulary or only ``wanted`` + ``against``."""
         import llama_cpp
         import numpy as np
 
-        self._evaluate(tokens)
+        self._evaluate(tokens, keep)
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self.llm.ctx, -1), shape=(self.llm.n_vocab(),))
         pool = logits if against is None else logits[wanted + against]
         top = float(pool.max())
@@ -118,3 +132,13 @@ class LocalGenerator(Generator):
         tokens = self.llm.tokenize(prompt.encode(), special=True)
         with self._lock:
             return self._probability(tokens, self._yes, self._no)
+
+
+def _common(a: list[int], b: list[int]) -> int:
+    """Length of the common prefix."""
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
