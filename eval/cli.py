@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from .tables import table
+from .tables import fmt, table
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -44,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMANDE")
 
     ev = sub.add_parser("eval", help="évaluer la recherche, les réponses, la fidélité et les refus")
-    ev.add_argument("--dataset", type=Path, help="questions JSONL (défaut : eval/datasets/gold_fr.jsonl)")
+    ev.add_argument("--dataset", action="append", metavar="F.jsonl[,G.jsonl]",
+                    help="questions JSONL (défaut : eval/datasets/gold_fr.jsonl) ; plusieurs fichiers séparés par des "
+                    "virgules ou --dataset répété : évalués l'un après l'autre sur le même index, un tableau chacun")
     ev.add_argument("--corpus", type=Path, default=Path("corpus"), help="dossier du corpus (défaut : corpus/)")
     ev.add_argument("--index", type=Path, help="index existant à évaluer tel quel (défaut : .rag-eval/corpus/index, "
                     "synchronisé avec --corpus)")
@@ -67,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--ablations", action="store_true",
                     help="PIAF : notre recherche hybride avec un réglage changé à la fois (titres, fusion, candidats)")
     ev.add_argument("--piaf-answers", type=int, default=200, help="questions PIAF avec réponse générée (défaut : 200)")
+    ev.add_argument("--piaf-answerability", type=int, default=0, metavar="N",
+                    help="PIAF : N questions posées avec puis sans leur paragraphe, pour mesurer les refus "
+                    "(défaut : 0, désactivé)")
     ev.add_argument("--seed", type=int, default=13, help="graine du tirage (défaut : 13)")
     ev.add_argument("--json", action="store_true", help="résultats complets en JSON sur la sortie standard")
     ev.add_argument("--report", type=Path, metavar="DIR", help="écrire un rapport HTML avec graphiques dans DIR")
@@ -99,13 +104,16 @@ def _eval(args) -> int:
 
     cache = args.cache or CACHE_DIR
     progress = not args.no_progress
+    if args.piaf_answerability and not args.piaf:
+        raise ValueError("--piaf-answerability demande --piaf.")
     results: dict = {"command": "eval"}
     if not args.no_gold:
         try:
             judge = make_judge(args.judge, cache / "judge")
         except RagError as exc:
             raise RagError(f"{exc} Sans modèle de langue : --judge lexical.") from exc
-        items = load_dataset(args.dataset or DEFAULT_DATASET)
+        paths = dataset_paths(args.dataset) or [DEFAULT_DATASET]
+        datasets = [(path, load_dataset(path)) for path in paths]  # every file checked before the long run
         if args.index:
             assistant = open_pipeline(args.index, None)
             corpus = assistant.corpus_dir
@@ -118,15 +126,24 @@ def _eval(args) -> int:
         systems = retrieval_systems(assistant, baseline)
         configs = default_answer_configs([g.strip() for g in args.generators.split(",") if g.strip()],
                                          args.support_ablation)
-        results["gold"] = run_gold(assistant, systems, configs, items, judge, args.judge, progress, args.k,
-                                   args.threshold)
-        results["gold"]["dataset"]["path"] = str(args.dataset or DEFAULT_DATASET)
+        runs = []
+        for path, items in datasets:
+            run = run_gold(assistant, systems, configs, items, judge, args.judge, progress, args.k, args.threshold)
+            run["dataset"]["path"] = str(path)
+            runs.append(run)
+        results["gold"] = runs[0] if len(runs) == 1 else runs
     if args.piaf:
         from .piaf import DEFAULT_PATH
 
         results["piaf"] = run_piaf(args.piaf_path or DEFAULT_PATH, args.piaf_sample, args.seed, args.piaf_answers,
-                                   cache, not args.no_baseline, progress, args.piaf_generator, args.ablations)
+                                   cache, not args.no_baseline, progress, args.piaf_generator, args.ablations,
+                                   args.piaf_answerability)
     return _emit(args, results, results, summary)
+
+
+def dataset_paths(values: list[str] | None) -> list[Path]:
+    """``--dataset a.jsonl,b.jsonl --dataset c.jsonl`` -> the three files, in order."""
+    return [Path(part.strip()) for value in values or [] for part in value.split(",") if part.strip()]
 
 
 def _bench(args) -> int:
@@ -156,25 +173,12 @@ def _emit(args, results: dict, report_data: dict, render) -> int:
 
 
 def summary(results: dict) -> str:
-    parts = []
-    gold = results.get("gold")
-    if gold:
-        d = gold["dataset"]
-        parts.append(f"Jeu de questions : {d['n']} questions ({d['answerable']} avec réponse, "
-                     f"{d['unanswerable']} sans réponse dans le corpus, {d['followups']} relances en conversation)")
-        rows = [[r["label"], r["hit@1"], r["hit@5"], r["mrr@10"], r["ndcg@10"], r["fact_hit@1"], r["fact_hit@5"],
-                 r["search_p50_ms"], r["query_embed_ms"]] for r in gold["retrieval"].values()]
-        parts.append(table(["recherche", "hit@1", "hit@5", "MRR@10", "nDCG@10", "fait@1", "fait@5", "ms p50", "+ emb. ms"], rows,
-                           "\nRecherche (pertinent = passage d'un fichier source attendu ; fait = passage contenant le fait attendu)"))
-        parts.append(_versus(gold["retrieval"], "hybrid", "llamaindex", ["hit@1", "mrr@10", "fact_hit@1", "fact_hit@5"]))
-        rows = [[a["label"], a["f1"], a["fact_recall"], a["citation_precision"], a["citation_recall"], a["faithfulness"],
-                 a["check_removed"], a["refusal_accuracy"], a["false_refusal_rate"], a["first_token_p50_ms"],
-                 a["first_token_p95_ms"], a["answer_p50_ms"], a["answer_p95_ms"]]
-                for a in gold["answers"].values()]
-        parts.append(table(["réponses", "F1", "faits", "cit. préc.", "cit. rappel", "fidélité", "retirées", "refus ok",
-                            "refus à tort", "1er mot p50", "1er mot p95", "ms p50", "ms p95"], rows,
-                           "\nRéponses (retirées = phrases écartées par la vérification du soutien ; temps en ms)"))
-        j = gold["judge"]
+    from .suite import gold_runs
+
+    runs = gold_runs(results)
+    parts = [("\n" if i else "") + _gold_summary(gold) for i, gold in enumerate(runs)]
+    if runs:
+        j = runs[0]["judge"]
         parts.append(f"Fidélité jugée par « {j['name']} »"
                      + (" (repli lexical, pas un modèle)" if j["name"] == "lexical" else "")
                      + f" : exactitude {_pct(j['accuracy'])} sur {j['n']} paires étiquetées à la main "
@@ -194,7 +198,50 @@ def summary(results: dict) -> str:
             parts.append(f"Réponses PIAF ({a['generator']}, hybride) sur {a['n']} questions : réponse attendue présente "
                          f"{_pct(a['contains_gold'])}, F1 {a['f1']:.3f}, paragraphe cité {_pct(a['cites_paragraph'])}, "
                          f"répondu {_pct(a['answered'])}")
+        d = piaf.get("answerability")
+        if d:
+            parts.append(table(
+                ["PIAF, décider de répondre", "questions", "refusées", "faux", "réponse attendue", "paragraphe cité"],
+                [["avec son paragraphe (répondre)", d["n"], d["answerable_refused"], d["wrong_answerable"],
+                  d["contains_gold"], d["cites_paragraph"]],
+                 ["sans son paragraphe (refuser)", d["n"], d["unanswerable_refused"], d["wrong_unanswerable"],
+                  d["unanswerable_contains_gold"], None]],
+                f"\nPIAF : chaque question posée avec puis sans son paragraphe ({d['generator']}, hybride ; "
+                "faux = réponse sans la réponse attendue, ou réponse quand il fallait refuser)"))
+            parts.append(f"Bonne décision (répondre avec, refuser sans) : {_pct(d['decision_accuracy'])} ; "
+                         f"score CRAG {fmt(d['crag_score'])} (+1 correcte, 0 refus ou partielle, −1 fausse)")
     return "\n".join(p for p in parts if p)
+
+
+def _gold_summary(gold: dict) -> str:
+    d = gold["dataset"]
+    parts = [f"Jeu de questions {_shown(d['path'])} : {d['n']} questions ({d['answerable']} avec réponse, "
+             f"{d['unanswerable']} sans réponse dans le corpus, {d['followups']} relances en conversation)"]
+    rows = [[r["label"], r["hit@1"], r["hit@5"], r["mrr@10"], r["ndcg@10"], r["fact_hit@1"], r["fact_hit@5"],
+             r["search_p50_ms"], r["query_embed_ms"]] for r in gold["retrieval"].values()]
+    parts.append(table(["recherche", "hit@1", "hit@5", "MRR@10", "nDCG@10", "fait@1", "fait@5", "ms p50", "+ emb. ms"], rows,
+                       "\nRecherche (pertinent = passage d'un fichier source attendu ; fait = passage contenant le fait attendu)"))
+    parts.append(_versus(gold["retrieval"], "hybrid", "llamaindex", ["hit@1", "mrr@10", "fact_hit@1", "fact_hit@5"]))
+    rows = [[a["label"], a["f1"], a["fact_recall"], a["citation_precision"], a["citation_recall"], a["faithfulness"],
+             a["check_removed"], a["refusal_accuracy"], a["false_refusal_rate"], a["wrong_rate"],
+             a["wrong_rate_answerable"], a["crag_score"], a["first_token_p50_ms"], a["first_token_p95_ms"],
+             a["answer_p50_ms"], a["answer_p95_ms"]]
+            for a in gold["answers"].values()]
+    parts.append(table(["réponses", "F1", "faits", "cit. préc.", "cit. rappel", "fidélité", "retirées", "refus ok",
+                        "refus à tort", "faux", "faux (avec réponse)", "score CRAG", "1er mot p50", "1er mot p95",
+                        "ms p50", "ms p95"], rows,
+                       "\nRéponses (retirées = phrases écartées par la vérification du soutien ; faux = réponse sans "
+                       "aucun fait attendu, ou réponse à une question sans réponse ; score CRAG : +1 correcte, "
+                       "0 refus ou partielle, −1 fausse ; temps en ms)"))
+    return "\n".join(p for p in parts if p)
+
+
+def _shown(path: str) -> str:
+    """A dataset path as short as it can be: relative to the current folder when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 def _versus(systems: dict, ours: str, other: str, keys: list[str]) -> str:

@@ -115,6 +115,46 @@ def refusal_metrics(answerable: Sequence[bool], answered: Sequence[bool]) -> dic
     }
 
 
+# ---------------------------------------------------------------- wrong answers
+
+
+def is_wrong(answerable: bool, answered: bool, facts: float | None) -> bool:
+    """An answer shown to the user that states something other than the gold: no gold fact in it
+    (``facts == 0``, the question's fact recall) or any answer to an unanswerable question.
+
+    A refusal is never wrong: refusing costs less than misleading, which the rates below count.
+    (The assistant only answers with at least one citation, so ``answered`` means "shown, cited".)
+    """
+    return answered and (not answerable or facts == 0)
+
+
+def crag_score(answerable: bool, answered: bool, facts: float | None) -> int:
+    """CRAG-style score of one question, so that a wrong answer costs more than a refusal:
+    +1 correct (answerable, answered, ``facts >= 0.5``), 0 refused, -1 wrong (`is_wrong`),
+    0 partial (answered with ``0 < facts < 0.5``)."""
+    if not answered:
+        return 0
+    if is_wrong(answerable, answered, facts):
+        return -1
+    return 1 if facts >= 0.5 else 0
+
+
+def wrong_answer_metrics(
+    answerable: Sequence[bool], answered: Sequence[bool], facts: Sequence[float | None]
+) -> dict[str, float | None]:
+    """``wrong_rate``: share of all questions answered wrongly (`is_wrong`); ``wrong_rate_answerable``:
+    the same among answerable questions only; ``crag_score``: mean `crag_score` (-1 to 1).
+    ``facts``: fact recall per question (ignored for unanswerable ones). ``None`` over zero questions."""
+    if not len(answerable) == len(answered) == len(facts):
+        raise ValueError("answerable, answered and facts differ in length")
+    rows = list(zip(answerable, answered, facts))
+    return {
+        "wrong_rate": _mean([is_wrong(*r) for r in rows]),
+        "wrong_rate_answerable": _mean([is_wrong(*r) for r in rows if r[0]]),
+        "crag_score": _mean([crag_score(*r) for r in rows]),
+    }
+
+
 # ---------------------------------------------------------------- citations
 
 

@@ -69,16 +69,18 @@ def write_report(results: dict, folder: Path) -> Path:
     (folder / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     out = [f"<!doctype html><html lang='fr'><meta charset='utf-8'><title>Évaluation rag-fr</title><style>{CSS}</style>",
            "<h1>Évaluation rag-fr</h1>"]
-    gold = results.get("gold")
-    if gold:
-        out += _gold_section(gold, folder)
+    from .suite import gold_runs
+
+    golds = gold_runs(results)
+    for i, gold in enumerate(golds):
+        out += _gold_section(gold, folder, f"_{i + 1}" if i else "")
     piaf = results.get("piaf")
     if piaf:
         out += _piaf_section(piaf, folder)
     bench = results.get("bench")
     if bench:
         out += _bench_section(bench, folder)
-    if gold:
+    for gold in golds:
         out += _details_section(gold)
     out.append(f"<p class='muted'>Résultats complets : <a href='results.json'>results.json</a></p></html>")
     path = folder / "index.html"
@@ -86,28 +88,30 @@ def write_report(results: dict, folder: Path) -> Path:
     return path
 
 
-def _gold_section(gold: dict, folder: Path) -> list[str]:
+def _gold_section(gold: dict, folder: Path, suffix: str = "") -> list[str]:
+    """``suffix`` keeps the charts of several datasets apart."""
     d = gold["dataset"]
     systems = gold["retrieval"]
-    out = [f"<h2>Jeu de questions ({d['n']} questions : {d['answerable']} avec réponse, {d['unanswerable']} sans, "
-           f"{d['followups']} relances)</h2>", "<h3>Recherche</h3>"]
+    out = [f"<h2>Jeu de questions {html.escape(Path(d['path']).name)} ({d['n']} questions : {d['answerable']} avec "
+           f"réponse, {d['unanswerable']} sans, {d['followups']} relances)</h2>", "<h3>Recherche</h3>"]
     keys = ["hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "fact_hit@1", "fact_hit@5", "fact_mrr@10"]
     out.append(_table(["configuration", *keys, "ms p50", "ms p95"],
                       [[s["label"], *(s[k] for k in keys), s["search_p50_ms"], s["search_p95_ms"]] for s in systems.values()]))
-    out.append(_chart(folder / "gold_retrieval.png", "Recherche sur le jeu de questions", keys,
+    out.append(_chart(folder / f"gold_retrieval{suffix}.png", "Recherche sur le jeu de questions", keys,
                       {s["label"]: [s[k] for k in keys] for s in systems.values()}))
     if "hybrid" in systems and "llamaindex" in systems:
         a, b = systems["hybrid"], systems["llamaindex"]
         out.append("<p>Écart avec la référence llama-index : " + ", ".join(
-            f"{k} {a[k] - b[k]:+.3f}" for k in keys) + "</p>")
+            f"{k} {a[k] - b[k]:+.3f}" for k in keys if a[k] is not None and b[k] is not None) + "</p>")
     answers = gold["answers"]
     akeys = ["f1", "fact_recall", "citation_precision", "citation_recall", "faithfulness", "refusal_accuracy",
-             "false_refusal_rate", "decision_accuracy"]
+             "false_refusal_rate", "decision_accuracy", "wrong_rate", "wrong_rate_answerable", "crag_score"]
     tkeys = ["check_removed", "first_token_p50_ms", "first_token_p95_ms", "answer_p50_ms", "answer_p95_ms"]
     out.append("<h3>Réponses</h3>")
     out.append(_table(["configuration", *akeys, *tkeys],
                       [[a["label"], *(a[k] for k in akeys + tkeys)] for a in answers.values()]))
-    out.append(_chart(folder / "gold_answers.png", "Réponses", akeys, {a["label"]: [a[k] for k in akeys] for a in answers.values()}))
+    out.append(_chart(folder / f"gold_answers{suffix}.png", "Réponses", akeys,
+                      {a["label"]: [a[k] for k in akeys] for a in answers.values()}))
     j = gold["judge"]
     out.append(f"<h3>Juge de fidélité : {html.escape(j['name'])}</h3>"
                + ("<p><b>Repli lexical</b> (recouvrement de mots, veto sur nombres, négations et noms propres), "
@@ -133,7 +137,18 @@ def _piaf_section(piaf: dict, folder: Path) -> list[str]:
     a = piaf.get("answers")
     if a:
         out.append(_table(["réponses PIAF", "n", "réponse attendue présente", "F1", "paragraphe cité", "répondu"],
-                          [["extractive, hybride", a["n"], a["contains_gold"], a["f1"], a["cites_paragraph"], a["answered"]]]))
+                          [[f"{a['generator']}, hybride", a["n"], a["contains_gold"], a["f1"], a["cites_paragraph"],
+                            a["answered"]]]))
+    d = piaf.get("answerability")
+    if d:
+        out.append(f"<h3>Décider de répondre : chaque question posée avec puis sans son paragraphe "
+                   f"({html.escape(d['generator'])}, hybride)</h3>")
+        out.append(_table(["cas", "questions", "refusées", "faux", "réponse attendue", "paragraphe cité"], [
+            ["avec son paragraphe (répondre)", d["n"], d["answerable_refused"], d["wrong_answerable"], d["contains_gold"],
+             d["cites_paragraph"]],
+            ["sans son paragraphe (refuser)", d["n"], d["unanswerable_refused"], d["wrong_unanswerable"],
+             d["unanswerable_contains_gold"], None]]))
+        out.append(_table(["bonne décision", "score CRAG"], [[d["decision_accuracy"], d["crag_score"]]]))
     return out
 
 
@@ -161,7 +176,7 @@ def _bench_section(bench: dict, folder: Path) -> list[str]:
 
 
 def _details_section(gold: dict) -> list[str]:
-    out = ["<h2>Détail par question</h2>"]
+    out = [f"<h2>Détail par question : {html.escape(Path(gold['dataset']['path']).name)}</h2>"]
     for config in gold["answers"].values():
         out.append(f"<h3>{html.escape(config['label'])}</h3>")
         for d in config["items"]:

@@ -59,6 +59,10 @@ def _aggregate(rows: list[dict]) -> dict[str, float | None]:
     return {k: M.mean([r[k] for r in rows]) for k in keys}
 
 
+# A dataset without answerable questions has no retrieval to score: every metric is None, not absent.
+_NO_RANKING = dict.fromkeys({**_ranking_metrics([]), **_ranking_metrics([], "fact_")})
+
+
 def evaluate_retrieval(systems, items: list[GoldItem], queries: dict[str, str], progress: bool = True) -> dict:
     """Per system: hit@k / MRR@10 / nDCG@10 where a passage is relevant when it comes from a gold
     source file ("source"), and when it contains a gold fact ("fact_")."""
@@ -77,8 +81,8 @@ def evaluate_retrieval(systems, items: list[GoldItem], queries: dict[str, str], 
             by_source = [h.source in item.sources for h in hits]
             by_fact = [M.fact_recall(h.text, item.gold_facts) > 0 for h in hits]
             rows.append({**_ranking_metrics(by_source), **_ranking_metrics(by_fact, "fact_")})
-        out[system.name] = {"label": system.label, "n": len(rows), **_aggregate(rows), **_latency(latencies, "search"),
-                            "query_embed_ms": _query_embed_ms(system, embed_ms)}
+        out[system.name] = {"label": system.label, "n": len(rows), **_NO_RANKING, **_aggregate(rows),
+                            **_latency(latencies, "search"), "query_embed_ms": _query_embed_ms(system, embed_ms)}
     return out
 
 
@@ -151,7 +155,8 @@ def _score_answer(item: GoldItem, answer, judge, threshold: float) -> dict:
         "citation_precision": precision if item.answerable else None,
         "citation_recall": recall if item.answerable else None,
         "faithfulness": faith,
-        "citations": [{"n": c.n, "source": c.source, "start": c.start, "end": c.end, "text": c.text} for c in answer.citations],
+        "citations": [{"n": c.n, "source": c.source, "start": c.start, "end": c.end, "text": c.text,
+                       "evidence_start": c.evidence_start, "evidence_end": c.evidence_end} for c in answer.citations],
         "sentences": sentences,
         "drafted": len(answer.sentences),
         "removed_by_check": sum(not s.supported for s in answer.sentences),
@@ -163,6 +168,8 @@ def summarize_answers(details: list[dict]) -> dict:
     scored = [d for d in details if "error" not in d]
     answerable = [d for d in scored if d["answerable"]]
     refusals = M.refusal_metrics([d["answerable"] for d in scored], [d["answered"] for d in scored])
+    wrong = M.wrong_answer_metrics([d["answerable"] for d in scored], [d["answered"] for d in scored],
+                                   [d["facts"] for d in scored])
     sentences = [s for d in scored for s in d.get("sentences", []) if not s.get("removed_by_check")]
     return {
         "n": len(details),
@@ -179,6 +186,7 @@ def summarize_answers(details: list[dict]) -> dict:
         # How often the pipeline's own support check fires: drafted sentences it removed from answers.
         "check_removed": _ratio(sum(d.get("removed_by_check", 0) for d in scored), sum(d.get("drafted", 0) for d in scored)),
         **refusals,
+        **wrong,
         **_latency([d["timings"]["total_ms"] for d in scored if d["answered"]], "answer"),
         **_latency([d["timings"]["first_token_ms"] for d in scored if "first_token_ms" in d["timings"]], "first_token"),
     }
@@ -219,11 +227,19 @@ def run_gold(assistant, systems, answer_configs, items, judge, judge_name: str, 
     }
 
 
+def gold_runs(results: dict) -> list[dict]:
+    """``results["gold"]`` is one `run_gold` result, or a list of them when several datasets were given."""
+    gold = results.get("gold")
+    return [] if not gold else gold if isinstance(gold, list) else [gold]
+
+
 # ------------------------------------------------------------------ PIAF
 
 
 def run_piaf(path: Path, sample_n: int | None, seed: int, answer_sample: int, cache: Path, with_baseline: bool,
-             progress=True, generator: str = "extractive", ablations: bool = False) -> dict:
+             progress=True, generator: str = "extractive", ablations: bool = False, answerability: int = 0) -> dict:
+    """``answerability``: that many questions (a fixed sample of all of PIAF dev, whatever ``sample_n``)
+    asked with and without their paragraph, see `piaf_answerability_rows`."""
     from rag.errors import RagError
 
     from . import piaf
@@ -264,10 +280,15 @@ def run_piaf(path: Path, sample_n: int | None, seed: int, answer_sample: int, ca
     use_query_cache(assistant.index.embedder, False)
     answers = (_piaf_answers(assistant, piaf.sample(chosen, answer_sample, seed), progress, generator)
                if answer_sample else None)
+    decisions = None
+    if answerability:
+        rows = piaf_answerability_rows(assistant, piaf.sample(questions, answerability, seed), generator, progress)
+        decisions = {"generator": generator, **summarize_answerability(rows), "rows": rows}
     return {
         "path": str(path), "paragraphs": len(paragraphs), "questions_total": len(questions),
         "questions": len(chosen), "seed": seed, "chunks": assistant.index.collection.count(),
         "baseline_chunks": getattr(baseline, "count", None), "systems": results, "answers": answers,
+        "answerability": decisions,
     }
 
 
@@ -297,4 +318,64 @@ def _piaf_answers(assistant, questions, progress, generator: str = "extractive")
         "f1": M.mean([r["f1"] for r in rows]),
         "cites_paragraph": M.mean([r["cites_paragraph"] for r in rows]),
         **_latency([r["total_ms"] for r in rows if r["total_ms"] is not None], "answer"),
+    }
+
+
+def piaf_answerability_rows(assistant, questions, generator: str = "extractive", progress: bool = True) -> list[dict]:
+    """Each question asked twice, to measure refusals where the right decision is known: once as
+    indexed (answerable), once with retrieval restricted to every other paragraph (``sources=``, as if
+    its paragraph were not indexed: unanswerable). Other paragraphs of the same article stay, so a
+    few "unanswerable" cases may still hold the answer (``contains_gold`` says which to read).
+
+    One row per ask, for callers who study the decisions: ``best_dense`` is the best dense
+    similarity among the retrieved passages, the main input of the refusal threshold.
+    """
+    from rag.errors import RagError
+
+    everything = sorted(assistant.index.sources)
+    rows = []
+    for q in tqdm(questions, desc="PIAF avec et sans paragraphe", disable=not progress, leave=False):
+        for answerable in (True, False):
+            sources = None if answerable else [s for s in everything if s != q.source]
+            try:
+                retrieval = assistant.retrieve(q.question, sources=sources)
+                answer = assistant.ask(q.question, generator=generator, sources=sources)
+            except RagError:
+                continue
+            text = answer.text if answer.answered else ""
+            rows.append({
+                "id": q.id,
+                "question": q.question,
+                "gold": q.answers,
+                "answerable": answerable,
+                "answered": answer.answered,
+                "answer": answer.text,
+                "contains_gold": any(M.contains_fact(text, a) for a in q.answers),
+                "cites_paragraph": any(c.source == q.source for c in answer.citations),
+                "best_dense": max((p.dense for p in retrieval.passages if p.dense is not None), default=None),
+            })
+    return rows
+
+
+def summarize_answerability(rows: list[dict]) -> dict:
+    """Refusal rates on both runs of `piaf_answerability_rows`, and what the answers hold.
+
+    "Wrong" follows `metrics.is_wrong` with the gold answer as the only fact: answered without it
+    (answerable run), answered at all (unanswerable run)."""
+    yes = [r for r in rows if r["answerable"]]
+    no = [r for r in rows if not r["answerable"]]
+    refusals = M.refusal_metrics([r["answerable"] for r in rows], [r["answered"] for r in rows])
+    wrong = M.wrong_answer_metrics([r["answerable"] for r in rows], [r["answered"] for r in rows],
+                                   [float(r["contains_gold"]) for r in rows])
+    return {
+        "n": len(yes),
+        "answerable_refused": refusals["false_refusal_rate"],
+        "unanswerable_refused": refusals["refusal_accuracy"],
+        "decision_accuracy": refusals["decision_accuracy"],
+        "contains_gold": M.mean([r["contains_gold"] for r in yes]),
+        "cites_paragraph": M.mean([r["cites_paragraph"] for r in yes]),
+        "wrong_answerable": wrong["wrong_rate_answerable"],
+        "wrong_unanswerable": M.mean([M.is_wrong(False, r["answered"], None) for r in no]),
+        "unanswerable_contains_gold": M.mean([r["contains_gold"] for r in no]),
+        "crag_score": wrong["crag_score"],
     }

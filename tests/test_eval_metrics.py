@@ -1,6 +1,7 @@
 """The eval suite's metric code on tiny cases computed by hand (no model, no index: fast)."""
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +76,22 @@ def test_refusal_metrics():
     assert M.refusal_metrics([True], [True])["refusal_accuracy"] is None
     with pytest.raises(ValueError):
         M.refusal_metrics([True], [])
+
+
+def test_wrong_answers_and_crag_score():
+    # (answerable, answered, fact recall): correct, wrong, refused, partial, unanswerable answered, refused
+    rows = [(True, True, 1.0), (True, True, 0.0), (True, False, 0.0), (True, True, 1 / 3), (False, True, None),
+            (False, False, None)]
+    assert [M.is_wrong(*r) for r in rows] == [False, True, False, False, True, False]
+    assert [M.crag_score(*r) for r in rows] == [1, -1, 0, 0, -1, 0]
+    assert M.crag_score(True, True, 0.5) == 1  # half the facts is enough to count as correct
+    got = M.wrong_answer_metrics(*zip(*rows))
+    assert got["wrong_rate"] == pytest.approx(2 / 6)  # denominator: every question
+    assert got["wrong_rate_answerable"] == pytest.approx(1 / 4)  # only the 4 answerable ones
+    assert got["crag_score"] == pytest.approx(-1 / 6)
+    assert M.wrong_answer_metrics([False], [False], [None])["wrong_rate_answerable"] is None
+    with pytest.raises(ValueError):
+        M.wrong_answer_metrics([True], [True], [])
 
 
 def test_citation_precision_recall():
@@ -179,6 +196,99 @@ def test_eval_threshold_decides_what_counts_as_supported(shipped_index, tmp_path
     assert faithfulness(0.0) == (1.0, 0.0)  # every score passes: nothing is unsupported
     strict, rejected = faithfulness(1.01)
     assert strict == 0.0 and rejected == 1.0
+
+
+def test_several_datasets_are_evaluated_one_after_another(shipped_index, tmp_path, capsys):
+    """Each file gets its own run and table, named after it; the new answer metrics are printed."""
+    from eval.cli import main
+
+    one = tmp_path / "un.jsonl"
+    one.write_text(json.dumps({"id": "q1", "question": "Quel pays a abattu un avion militaire russe ?",
+                               "answer": "La Turquie.", "answerable": True, "facts": ["Turquie"]}), encoding="utf-8")
+    two = tmp_path / "deux.jsonl"
+    two.write_text(json.dumps({"id": "u1", "question": "Quel est le prix du pain à Lyon ?", "answerable": False}),
+                   encoding="utf-8")
+    common = ["eval", "--index", str(shipped_index.index.folder), "--judge", "lexical", "--no-baseline", "--no-progress",
+              "--cache", str(tmp_path), "--dataset", f"{one},{two}"]
+    assert main([*common, "--json"]) == 0
+    runs = json.loads(capsys.readouterr().out)["gold"]
+    assert [r["dataset"]["path"] for r in runs] == [str(one), str(two)]
+    assert [r["dataset"]["n"] for r in runs] == [1, 1]
+    answers = runs[1]["answers"]["extractive+hybrid"]
+    assert answers["wrong_rate"] == (0.0 if answers["refusal_accuracy"] == 1.0 else 1.0)
+    assert main(common) == 0
+    out = capsys.readouterr().out
+    assert out.index("Jeu de questions " + str(one)) < out.index("Jeu de questions " + str(two))
+    assert "faux (avec réponse)" in out and "score CRAG" in out
+
+
+def test_dataset_option_accepts_commas_and_repeats(capsys):
+    from eval.cli import _parser, dataset_paths, main
+
+    args = _parser().parse_args(["eval", "--dataset", "a.jsonl,b.jsonl", "--dataset", " c.jsonl,"])
+    assert dataset_paths(args.dataset) == [Path("a.jsonl"), Path("b.jsonl"), Path("c.jsonl")]
+    assert dataset_paths(_parser().parse_args(["eval"]).dataset) == []  # the shipped set then
+    assert main(["eval", "--no-gold", "--piaf-answerability", "5"]) == 2
+    assert "--piaf" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- PIAF answerability
+
+def _row(answerable, answered, contains_gold, cites_paragraph=False):
+    return {"answerable": answerable, "answered": answered, "contains_gold": contains_gold,
+            "cites_paragraph": cites_paragraph}
+
+
+def test_piaf_answerability_summary():
+    from eval.suite import summarize_answerability
+
+    rows = [
+        _row(True, True, True, True),  # correct
+        _row(True, False, False),  # refused although its paragraph is there
+        _row(True, True, False),  # answered without the gold answer: wrong
+        _row(True, True, True, True),
+        _row(False, False, False),  # refused: right
+        _row(False, True, True),  # answered from another paragraph of the article: still counted wrong
+        _row(False, True, False),
+        _row(False, False, False),
+    ]
+    got = summarize_answerability(rows)
+    assert got["n"] == 4
+    assert got["answerable_refused"] == 0.25 and got["unanswerable_refused"] == 0.5
+    assert got["decision_accuracy"] == pytest.approx(5 / 8)
+    assert got["contains_gold"] == 0.5 and got["cites_paragraph"] == 0.5
+    assert got["wrong_answerable"] == 0.25 and got["wrong_unanswerable"] == 0.5
+    assert got["unanswerable_contains_gold"] == 0.25
+    assert got["crag_score"] == pytest.approx((1 + 0 - 1 + 1 + 0 - 1 - 1 + 0) / 8)
+
+
+def test_piaf_unanswerable_run_leaves_out_only_the_question_paragraph():
+    """The second ask searches every indexed paragraph but the question's own."""
+    from types import SimpleNamespace
+
+    from eval.piaf import PiafQuestion
+    from eval.suite import piaf_answerability_rows
+    from rag.citations import Answer, Citation
+
+    asked = []
+
+    class Stub:
+        index = SimpleNamespace(sources={"a.html": {}, "b.html": {}, "c.html": {}})
+
+        def retrieve(self, question, sources=None):
+            dense = 0.9 if sources is None or "b.html" in sources else 0.7
+            return SimpleNamespace(passages=[SimpleNamespace(dense=dense), SimpleNamespace(dense=None)])
+
+        def ask(self, question, generator=None, sources=None):
+            asked.append(sources)
+            if sources is None or "b.html" in sources:
+                return Answer(question, "En 1905. [1]", True, [Citation(1, "b.html", "T", 0, 8, "En 1905.", 1.0)])
+            return Answer.refusal(question)
+
+    rows = piaf_answerability_rows(Stub(), [PiafQuestion("q", "Quand ?", ["1905"], "b.html")], progress=False)
+    assert asked == [None, ["a.html", "c.html"]]
+    keys = ("answerable", "answered", "contains_gold", "cites_paragraph", "best_dense")
+    assert [tuple(r[k] for k in keys) for r in rows] == [(True, True, True, True, 0.9), (False, False, False, False, 0.7)]
 
 
 # ---------------------------------------------------------------- latency
