@@ -68,6 +68,7 @@ CONDENSE_PROMPT = (
     "Réécris la dernière question pour qu'elle se comprenne seule, sans la conversation, en remplaçant les "
     "pronoms par ce qu'ils désignent. Réponds uniquement par la question réécrite."
 )
+ANSWERABILITY_PROMPT = "Ces passages contiennent-ils la réponse à cette question ? Réponds par Oui ou Non."
 JUDGE_PROMPT = (
     "Passage : {passage}\n\nAffirmation : {claim}\n\n"
     "L'affirmation est-elle justifiée par le passage ? Réponds par Oui ou Non."

@@ -82,6 +82,11 @@ def test_the_model_reading_the_passages_decides_whether_they_answer(local):
     assert not refused.answered and "generation_ms" not in refused.timings  # refused before generating
     assert refused.timings["answerability"] == pytest.approx(answered.timings["answerability"], abs=0.01)
     assert refused.related and refused.related[0].source == answered.citations[0].source
+    # Close to the corpus (Hollande agreed things with Poutine, not with Xi Jinping): past the gate, the
+    # model reads the passages and says they do not answer.
+    close = local.ask("Qu'a convenu François Hollande avec le président chinois Xi Jinping ?", generator="local")
+    assert not close.answered and close.related
+    assert close.timings["answerability"] < local.settings.min_answerability
 
 
 def test_stream_grows_token_by_token_and_ends_with_the_checked_answer(local):

@@ -19,11 +19,12 @@ from . import Generator
 from .prompts import answer_prompt, closest_sentences, condense_prompt
 
 STOP = ["<|im_end|>", "<|endoftext|>"]
+_ANSWER_TURN = "<|im_end|>\n<|im_start|>assistant\n"
 
 
 def chatml(user: str, system: str | None = None) -> str:
     head = f"<|im_start|>system\n{system}<|im_end|>\n" if system else ""
-    return f"{head}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+    return f"{head}<|im_start|>user\n{user}{_ANSWER_TURN}"
 
 
 class LocalGenerator(Generator):
@@ -44,7 +45,6 @@ class LocalGenerator(Generator):
         self._kept: tuple[list[int], ctypes.Array] | None = None  # the last answer prompt's cache
         self._yes = self._first_tokens("Oui", "oui")
         self._no = self._first_tokens("Non", "non")
-        self._refusal = self._first_tokens(messages.REFUSAL)  # "Je", as in "Je ne trouve pas la réponse…"
 
     def _first_tokens(self, *words: str) -> list[int]:
         return sorted({self.llm.tokenize(w.encode(), add_bos=False, special=False)[0] for w in words})
@@ -64,16 +64,22 @@ class LocalGenerator(Generator):
         yield from self.complete(self._answer_prompt(question, retrieval, previous), self.max_tokens)
 
     def answerability(self, question: str, retrieval: Retrieval, previous: str | None = None) -> float:
-        """1 - P(the answer starts with the refusal), read from the first token's logits.
+        """P(Oui) that the passages hold the answer, asked right after the answer prompt's passages and question.
 
-        The prompt is the answer's own, so reading it costs nothing: the generation that follows
-        finds it in llama.cpp's cache. A threshold on this probability, chosen on a tuning split,
-        decides better than the greedy first token, which only refuses when "Je" is the top choice.
+        The probe shares the answer prompt up to the question, so only its own ~25 tokens are extra
+        (about a second on two cores), and the answer that follows finds its prompt in llama.cpp's
+        cache. The 1.5B separates answerable from unanswerable questions only weakly this way, but its
+        answer does worse: on tuning questions it almost never starts with the refusal.
         """
-        tokens = self.llm.tokenize(self._answer_prompt(question, retrieval, previous).encode(), special=True)
+        answer = self._answer_prompt(question, retrieval, previous)
+        probe = answer.removesuffix(_ANSWER_TURN) + "\n\n" + messages.ANSWERABILITY_PROMPT + _ANSWER_TURN
         with self._lock:
-            p_refusal = self._probability(tokens, self._refusal, keep=True)
-        return 1.0 - p_refusal
+            p_yes = self._probability(self._tokens(probe), self._yes, self._no)
+            self._evaluate(self._tokens(answer), keep=True)
+        return p_yes
+
+    def _tokens(self, prompt: str) -> list[int]:
+        return self.llm.tokenize(prompt.encode(), special=True)
 
     def _evaluate(self, tokens: list[int], keep: bool = False) -> None:
         """Evaluate ``tokens``, reusing the cache of the longest prefix already evaluated.
@@ -97,15 +103,14 @@ class LocalGenerator(Generator):
             llama_cpp.llama_state_get_data(llm.ctx, state, len(state))
             self._kept = (list(tokens), state)
 
-    def _probability(self, tokens: list[int], wanted: list[int], against: list[int] | None = None,
-                     keep: bool = False) -> float:
-        """P(next token in ``wanted``), over the whole vocabulary or only ``wanted`` + ``against``."""
+    def _probability(self, tokens: list[int], wanted: list[int], against: list[int]) -> float:
+        """P(next token in ``wanted`` rather than in ``against``), from the logits after ``tokens``."""
         import llama_cpp
         import numpy as np
 
-        self._evaluate(tokens, keep)
+        self._evaluate(tokens)
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self.llm.ctx, -1), shape=(self.llm.n_vocab(),))
-        pool = logits if against is None else logits[wanted + against]
+        pool = logits[wanted + against]
         top = float(pool.max())
         return float(np.exp(logits[wanted] - top).sum() / np.exp(pool - top).sum())
 
@@ -128,8 +133,7 @@ class LocalGenerator(Generator):
         return best
 
     def _p_yes(self, claim: str, evidence: str) -> float:
-        prompt = chatml(messages.JUDGE_PROMPT.format(passage=evidence, claim=claim))
-        tokens = self.llm.tokenize(prompt.encode(), special=True)
+        tokens = self._tokens(chatml(messages.JUDGE_PROMPT.format(passage=evidence, claim=claim)))
         with self._lock:
             return self._probability(tokens, self._yes, self._no)
 
