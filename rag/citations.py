@@ -16,6 +16,7 @@ from .french import STOP_WORDS, asked_type, sentence_spans, strip_accents, terms
 from .retrieval import Passage
 
 Span = tuple[int, int]  # offsets inside a chunk's text
+RELATED_PASSAGES = 3  # closest passages a refusal keeps
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _LEADING_MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])*")
@@ -24,7 +25,6 @@ _CAPITALISED = re.compile(r"\b[A-ZÉÈÊÀÂÎÔÛÇ][\w’'-]*\w")
 _ELIDED = re.compile(r"^(?:[LlDdJjNnSsCcMmTt]|[Qq]u)['’]")
 _DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 # Capitalised only because they open a sentence or a title, not names.
-RELATED_PASSAGES = 3
 _COMMON_CAPITALISED = STOP_WORDS | {
     "apres", "avant", "selon", "lors", "depuis", "pendant", "enfin", "ensuite", "cependant", "toutefois",
     "oui", "non", "etat", "president", "premier", "ministre", "plus", "moins", "deux", "trois",
@@ -215,7 +215,6 @@ def _fold(text: str) -> str:
 def _lexical_support(claim: str, evidence: str) -> float:
     claim_terms = set(terms(claim))
     return len(claim_terms & set(terms(evidence))) / len(claim_terms) if claim_terms else 0.0
-
 
 
 def find_evidence(claim: str, text: str, context: str = "") -> Span | None:
