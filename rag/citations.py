@@ -54,6 +54,13 @@ class Citation:
         return cls(n, c.source, c.title, c.start, c.end, c.text, round(passage.score, 6), c.kind, c.date,
                    c.start + first, c.start + last)
 
+    @property
+    def evidence_text(self) -> str:
+        """The supporting sentence(s), from the citation's own text: right even if the file changed since."""
+        if self.evidence_start is None or self.evidence_end is None:
+            return self.text
+        return self.text[self.evidence_start - self.start : self.evidence_end - self.start]
+
     def to_dict(self) -> dict:
         return asdict(self)
 

@@ -134,7 +134,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _format_citation(c: Citation) -> str:
-    excerpt = " ".join(c.text[c.evidence_start - c.start : c.evidence_end - c.start].split())
+    excerpt = " ".join(c.evidence_text.split())
     excerpt = excerpt if len(excerpt) <= 300 else excerpt[:299] + "…"
     return f"[{c.n}] {c.title} — {c.source} (caractères {c.start}–{c.end})\n    « {excerpt} »"
 

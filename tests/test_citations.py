@@ -127,5 +127,5 @@ def test_each_citation_points_at_the_sentence_that_supports_it():
         _, citations, _ = cite(draft, [Passage(chunk, 1.0)], verify=verify)
         c = citations[0]
         assert (c.start, c.end) == (0, len(document))
-        assert document[c.evidence_start : c.evidence_end] == TURKEY
+        assert document[c.evidence_start : c.evidence_end] == TURKEY == c.evidence_text
         assert start == c.evidence_start

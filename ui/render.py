@@ -114,7 +114,7 @@ def citation_card(c: Citation, turn: int, article: str | None, open_article: boo
     if c.kind in _KIND_LABELS:
         meta.append(f"<span>{text(_KIND_LABELS[c.kind])}</span>")
     evidence = (c.evidence_start, c.evidence_end) if c.evidence_start is not None else None
-    excerpt = " ".join((article[slice(*evidence)] if article and evidence else c.text).split())
+    excerpt = " ".join(c.evidence_text.split())
     if len(excerpt) > EXCERPT_CHARS:
         excerpt = excerpt[: EXCERPT_CHARS - 1] + "…"
     if article is not None and article[c.start : c.end] == c.text:
