@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 
 from . import messages
-from .french import STOP_WORDS, asked_type, sentence_spans, strip_accents, terms
+from .french import MONTHS, STOP_WORDS, asked_type, sentence_spans, strip_accents, terms
 from .retrieval import Passage
 
 Span = tuple[int, int]  # offsets inside a chunk's text
@@ -246,10 +246,7 @@ def _flat(text: str, span: Span) -> str:
     return " ".join(text[span[0] : span[1]].split())
 
 
-_MONTHS = frozenset(
-    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre "
-    "janv fevr avr juil sept oct nov dec".split()
-)
+_MONTHS = MONTHS | {"janv", "fevr", "avr", "juil", "sept", "oct", "nov", "dec"}
 _TOKEN = re.compile(r"[\w’'-]+")
 _ASKED_ENTITIES = {"number": {"number"}, "date": {"date", "number"}, "name": {"name"}}
 
@@ -259,10 +256,11 @@ def misattributed(claim: str, question: str, evidence: str) -> str | None:
 
     A sentence often holds two figures or two people ("130 morts à Paris … l'avion russe, 224
     personnes"): the claim's answer must be the one the question's words surround, not merely one
-    present in the sentence. Only the kind of fact asked for is checked ("combien": numbers). Each candidate of the same kind (number, date, name) is scored by the
-    question's rare words around it, the words before it counting most (French puts the
-    description first: "son ministre de la Défense, Sergueï Choïgou"), and scores stop at the next
-    candidate. The claim is misattributed when another candidate is clearly better placed.
+    present in the sentence. Only the kind of fact asked for is checked ("combien": numbers). Each
+    candidate of that kind is scored by the question's words around it, the words before it counting
+    most (French puts the description first: "son ministre de la Défense, Sergueï Choïgou"), and
+    scores stop at the next candidate. The claim is misattributed when another candidate is clearly
+    better placed.
     """
     kinds = _ASKED_ENTITIES.get(asked_type(question))
     if not kinds:

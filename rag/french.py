@@ -108,9 +108,10 @@ _NUMBER_WORDS = frozenset(
     "cent cents mille million millions milliard milliards dizaine dizaines centaine centaines millier milliers "
     "moitie tiers quart".split()
 )
-_DATE_WORDS = frozenset(
-    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre lundi mardi mercredi "
-    "jeudi vendredi samedi dimanche hier demain veille lendemain matin soir midi minuit heure heures".split()
+MONTHS = frozenset("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split())
+_DATE_WORDS = MONTHS | frozenset(
+    "lundi mardi mercredi jeudi vendredi samedi dimanche hier demain veille lendemain matin soir midi minuit "
+    "heure heures".split()
 )
 _ASKED = (
     ("number", re.compile(r"\b(combien|quel(?:le)?s? (?:nombre|part|pourcentage|proportion|montant|somme|âge|taux|"
