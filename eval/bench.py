@@ -83,9 +83,8 @@ def _pool(indexes) -> tuple[list[str], np.ndarray]:
 
     sentences, vectors = [], []
     for index in indexes:
-        got = index.collection.get(include=["documents", "embeddings"])
-        vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
-        for doc in got["documents"]:
+        vectors.append(np.vstack([page["embeddings"] for page in index._pages(["embeddings"], collection=index.sentences)]))
+        for doc in index.collection.get(include=["documents"])["documents"]:
             sentences += [doc[s:e] for s, e in sentence_spans(doc) if len(doc[s:e].split()) >= 4]
     return sentences, np.vstack(vectors)
 
@@ -105,10 +104,10 @@ def build_synthetic(folder: Path, n: int, sentences: list[str], vectors: np.ndar
             text = " ".join(rng.sample(sentences, 3))
             chunks.append(Chunk(f"syn{j:08d}", f"synthetique_{j // per_source:05d}.txt", 0, len(text), text,
                                 f"Document synthétique {j // per_source}", "body", None))
-        base = vectors[nprng.integers(0, len(vectors), len(chunks))]
+        base = vectors[nprng.integers(0, len(vectors), (len(chunks), 3))]  # three sentences each
         noisy = base + nprng.normal(0, 0.02, base.shape).astype(np.float32)
-        noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
-        index.add_embedded(chunks, noisy, digest="synthetique")
+        noisy /= np.linalg.norm(noisy, axis=2, keepdims=True)
+        index.add_embedded(chunks, list(noisy), digest="synthetique")
     index.bm25  # build and save BM25 now, so it is part of the build time and not of the first query
     return index
 

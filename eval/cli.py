@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--piaf-sample", type=int, help="nombre de questions PIAF tirées (défaut : toutes)")
     ev.add_argument("--ablations", action="store_true",
                     help="PIAF : notre recherche hybride avec un réglage changé à la fois (titres, fusion, candidats)")
+    ev.add_argument("--piaf-folds", type=int, default=5, metavar="N",
+                    help="PIAF : poids dense choisi par validation croisée sur N plis d'articles, comparé à la fusion "
+                    "RRF simple pli par pli (défaut : 5 ; 0 : désactivé)")
     ev.add_argument("--piaf-answers", type=int, default=200, help="questions PIAF avec réponse générée (défaut : 200)")
     ev.add_argument("--piaf-answerability", type=int, default=0, metavar="N",
                     help="PIAF : N questions posées avec puis sans leur paragraphe, pour mesurer les refus "
@@ -137,7 +140,7 @@ def _eval(args) -> int:
 
         results["piaf"] = run_piaf(args.piaf_path or DEFAULT_PATH, args.piaf_sample, args.seed, args.piaf_answers,
                                    cache, not args.no_baseline, progress, args.piaf_generator, args.ablations,
-                                   args.piaf_answerability)
+                                   args.piaf_answerability, args.piaf_folds)
     return _emit(args, results, results, summary)
 
 
@@ -191,8 +194,10 @@ def summary(results: dict) -> str:
                            rows, f"\nPIAF dev : {piaf['questions']} questions (graine {piaf['seed']}), "
                            f"{piaf['paragraphs']} paragraphes ({piaf['chunks']} chunks chez nous)\n"
                            "(hit = passage du paragraphe de la question ; rép. = passage contenant la réponse attendue)"))
+        parts.append(_versus(piaf["systems"], "hybrid", "rrf_plain", ["hit@1", "hit@5", "mrr@10"]))
         parts.append(_versus(piaf["systems"], "hybrid", "llamaindex", ["hit@1", "hit@5", "mrr@10"]))
         parts.append(_versus(piaf["systems"], "hybrid", "bm25", ["hit@1", "hit@5", "mrr@10"]))
+        parts.append(_cross_validation(piaf.get("cross_validation")))
         a = piaf.get("answers")
         if a:
             parts.append(f"Réponses PIAF ({a['generator']}, hybride) sur {a['n']} questions : réponse attendue présente "
@@ -234,6 +239,22 @@ def _gold_summary(gold: dict) -> str:
                        "aucun fait attendu, ou réponse à une question sans réponse ; score CRAG : +1 correcte, "
                        "0 refus ou partielle, −1 fausse ; temps en ms)"))
     return "\n".join(p for p in parts if p)
+
+
+def _cross_validation(cv: dict | None) -> str:
+    if not cv:
+        return ""
+    rows = [[f"pli {f['fold'] + 1}", f["n"], f"{f['weight']:g}".replace(".", ","), f["ours_hit@1"], f.get("rrf_plain_hit@1"), f["ours_hit@5"],
+             f.get("rrf_plain_hit@5"), f["ours_mrr@10"], f.get("rrf_plain_mrr@10")] for f in cv["folds"]]
+    h, b = cv["held_out"], cv.get("baseline") or {}
+    rows.append(["tous les plis", h["n"], "—", h["hit@1"], b.get("hit@1"), h["hit@5"], b.get("hit@5"), h["mrr@10"],
+                 b.get("mrr@10")])
+    return table(["pli (articles)", "questions", "poids choisi", "hit@1 nous", "hit@1 RRF", "hit@5 nous", "hit@5 RRF",
+                  "MRR nous", "MRR RRF"], rows,
+                 "\nPIAF, validation croisée : le poids dense est choisi sur les autres plis (meilleur MRR@10 parmi "
+                 f"{' ; '.join(f'{w:g}'.replace('.', ',') for w in cv['grid'])}), puis mesuré sur le pli ; "
+                 "RRF = fusion RRF simple, "
+                 "documents entiers")
 
 
 def _shown(path: str) -> str:

@@ -78,6 +78,13 @@ def write_corpus(paragraphs: list[Paragraph], folder: Path) -> Path:
     return folder
 
 
+def plain_fusion(dense, paragraphs: list[Paragraph]):
+    """RRF of the baseline's whole-paragraph vectors and French BM25 over the same ``title + paragraph``."""
+    from .systems import PlainFusion
+
+    return PlainFusion(dense, [(p.source, f"{p.title}\n\n{p.context}") for p in paragraphs])
+
+
 def baseline(paragraphs: list[Paragraph], embedder, fingerprint: str, cache: Path | None = None, progress=True):
     def documents():
         from llama_index.core import Document

@@ -107,9 +107,8 @@ def evaluate_answers(assistant, config: AnswerConfig, items: list[GoldItem], jud
     if config.settings:
         assistant.settings = assistant.settings.model_copy(update=config.settings)
     if config.retrieval_mode != "hybrid":
-        s = assistant.settings
-        assistant.retriever = HybridRetriever(assistant.index, candidates=s.candidates, rrf_k=s.rrf_k,
-                                              mode=config.retrieval_mode)
+        assistant.retriever = HybridRetriever.from_settings(assistant.index, assistant.settings,
+                                                            mode=config.retrieval_mode)
     details = []
     try:
         assistant.generator(config.generator)  # load once, fail early
@@ -237,13 +236,15 @@ def gold_runs(results: dict) -> list[dict]:
 
 
 def run_piaf(path: Path, sample_n: int | None, seed: int, answer_sample: int, cache: Path, with_baseline: bool,
-             progress=True, generator: str = "extractive", ablations: bool = False, answerability: int = 0) -> dict:
+             progress=True, generator: str = "extractive", ablations: bool = False, answerability: int = 0,
+             folds: int = 5) -> dict:
     """``answerability``: that many questions (a fixed sample of all of PIAF dev, whatever ``sample_n``)
-    asked with and without their paragraph, see `piaf_answerability_rows`."""
+    asked with and without their paragraph, see `piaf_answerability_rows`. ``folds``: the dense weight
+    chosen by cross-validation over that many folds of articles, see `cross_validate_weight`."""
     from rag.errors import RagError
 
     from . import piaf
-    from .systems import ablation_systems, open_pipeline, retrieval_systems
+    from .systems import PipelineSystem, ablation_systems, open_pipeline, retrieval_systems
 
     paragraphs, questions = piaf.load(path)
     chosen = piaf.sample(questions, sample_n, seed)
@@ -254,27 +255,26 @@ def run_piaf(path: Path, sample_n: int | None, seed: int, answer_sample: int, ca
         fingerprint = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
         baseline = piaf.baseline(paragraphs, assistant.index.embedder, fingerprint, cache / "piaf", progress)
     systems = retrieval_systems(assistant, baseline)
+    if baseline is not None:
+        systems.append(piaf.plain_fusion(baseline, paragraphs))
     if ablations:
         systems += [s for s in ablation_systems(assistant) if s.name != "hybrid"]
+        words = assistant.settings.chunk_words  # paragraphs cut like any line: needs its own index
+        split = open_pipeline(cache / "piaf" / "index-split", folder, progress, paragraph_words=words)
+        systems.append(PipelineSystem(split, "hybrid", "split_paragraphs", f"hybride, paragraphes coupés à {words} mots"))
     from .systems import cache_query_embeddings
 
-    embed_ms = cache_query_embeddings(assistant.index.embedder, [q.question for q in chosen], progress=progress)
-    results = {}
+    embedders = {id(s.assistant.index.embedder): s.assistant.index.embedder for s in systems if hasattr(s, "assistant")}
+    embed_ms = [cache_query_embeddings(e, [q.question for q in chosen], progress=progress) for e in embedders.values()][0]
+    results, per_question = {}, {}
     for system in systems:
-        rows, latencies, errors = [], [], 0
-        for q in tqdm(chosen, desc=f"PIAF {system.label}", disable=not progress, leave=False):
-            started = time.perf_counter()
-            try:
-                hits = system.search(q.question, 10)
-            except RagError:
-                errors += 1
-                continue
-            latencies.append((time.perf_counter() - started) * 1000)
-            para = [h.source == q.source for h in hits]
-            ans = [any(M.contains_fact(h.text, a) for a in q.answers) for h in hits]
-            rows.append({**_ranking_metrics(para), **_ranking_metrics(ans, "answer_")})
-        results[system.name] = {"label": system.label, "n": len(rows), "errors": errors, **_aggregate(rows),
-                                **_latency(latencies, "search"), "query_embed_ms": _query_embed_ms(system, embed_ms)}
+        rows, latencies = _piaf_rows(system, chosen, progress)
+        kept = [r for r in rows if r is not None]
+        per_question[system.name] = rows
+        results[system.name] = {"label": system.label, "n": len(kept), "errors": len(rows) - len(kept),
+                                **_aggregate(kept), **_latency(latencies, "search"),
+                                "query_embed_ms": _query_embed_ms(system, embed_ms)}
+    validation = cross_validate_weight(assistant, chosen, folds, seed, per_question, progress) if folds > 1 else None
     from .systems import use_query_cache
 
     use_query_cache(assistant.index.embedder, False)
@@ -288,8 +288,75 @@ def run_piaf(path: Path, sample_n: int | None, seed: int, answer_sample: int, ca
         "path": str(path), "paragraphs": len(paragraphs), "questions_total": len(questions),
         "questions": len(chosen), "seed": seed, "chunks": assistant.index.collection.count(),
         "baseline_chunks": getattr(baseline, "count", None), "systems": results, "answers": answers,
-        "answerability": decisions,
+        "answerability": decisions, "cross_validation": validation,
     }
+
+
+def _piaf_rows(system, questions, progress: bool) -> tuple[list[dict | None], list[float]]:
+    """Per question, hit@k/MRR for the paragraph and for the answer (None when the search failed)."""
+    from rag.errors import RagError
+
+    rows, latencies = [], []
+    for q in tqdm(questions, desc=f"PIAF {system.label}", disable=not progress, leave=False):
+        started = time.perf_counter()
+        try:
+            hits = system.search(q.question, 10)
+        except RagError:
+            rows.append(None)
+            continue
+        latencies.append((time.perf_counter() - started) * 1000)
+        para = [h.source == q.source for h in hits]
+        ans = [any(M.contains_fact(h.text, a) for a in q.answers) for h in hits]
+        rows.append({**_ranking_metrics(para), **_ranking_metrics(ans, "answer_")})
+    return rows, latencies
+
+
+WEIGHT_GRID = (0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def cross_validate_weight(assistant, questions, folds: int, seed: int, per_question: dict, progress: bool) -> dict:
+    """The dense weight as a user tuning on their own data would get it, scored on data it was not tuned on.
+
+    Articles (not questions: they share paragraphs) are dealt into ``folds`` folds; see `held_out_choice`.
+    The plain-fusion baseline, when run, is scored on the same folds."""
+    import random
+
+    from .systems import PipelineSystem
+
+    by_weight = {w: _piaf_rows(PipelineSystem(assistant, "hybrid", dense_weight=w), questions, progress)[0]
+                 for w in WEIGHT_GRID}
+    articles = sorted({q.source.split("_")[0] for q in questions})
+    random.Random(seed).shuffle(articles)
+    fold_of = {a: n % folds for n, a in enumerate(articles)}
+    result = held_out_choice(by_weight, [fold_of[q.source.split("_")[0]] for q in questions], folds,
+                             per_question.get("rrf_plain"))
+    result["held_out"]["label"] = f"hybride, poids choisi par validation croisée ({folds} plis)"
+    return result
+
+
+def held_out_choice(by_setting: dict, fold: list[int], folds: int, baseline: list | None = None) -> dict:
+    """For each fold, the setting with the best mean MRR@10 on the other folds, scored on that fold alone:
+    every question is scored by a setting chosen without it. ``by_setting[s][i]``: question i's metrics
+    row under setting s (None when its search failed); ``fold[i]``: its fold."""
+
+    def mean(rows, key, keep):
+        return M.mean([r[key] for r, f in zip(rows, fold) if keep(f) and r is not None])
+
+    report, held_out = [], [None] * len(fold)
+    for k in range(folds):
+        chosen = max(by_setting, key=lambda s: mean(by_setting[s], "mrr@10", lambda f: f != k))
+        for i, f in enumerate(fold):
+            if f == k:
+                held_out[i] = by_setting[chosen][i]
+        row = {"fold": k, "weight": chosen, "n": fold.count(k)}
+        compared = {"ours": by_setting[chosen], **({"rrf_plain": baseline} if baseline is not None else {})}
+        for name, rows in compared.items():
+            row.update({f"{name}_{m}": mean(rows, m, lambda f: f == k) for m in ("hit@1", "hit@5", "mrr@10")})
+        report.append(row)
+    return {"folds": report, "grid": list(by_setting),
+            "by_weight": {str(s): _aggregate([r for r in rows if r is not None]) for s, rows in by_setting.items()},
+            "held_out": {"n": sum(r is not None for r in held_out), **_aggregate([r for r in held_out if r])},
+            "baseline": _aggregate([r for r in baseline if r]) if baseline is not None else None}
 
 
 def _piaf_answers(assistant, questions, progress, generator: str = "extractive") -> dict:

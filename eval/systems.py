@@ -41,9 +41,8 @@ class PipelineSystem:
         self.mode = mode
         self.name = name or mode
         self.label = label or {"hybrid": "hybride (nous)", "dense": "dense seul", "bm25": "BM25 seul"}[mode]
-        settings = assistant.settings
-        options = {"candidates": settings.candidates, "rrf_k": settings.rrf_k, **retriever_options}
-        self.retriever = HybridRetriever(assistant.index, mode=mode, **options)
+        self.retriever = HybridRetriever.from_settings(assistant.index, assistant.settings, mode=mode,
+                                                       **retriever_options)
 
     def search(self, question: str, k: int) -> list[Hit]:
         retrieval = self.retriever.retrieve(question.strip(), k)
@@ -104,6 +103,40 @@ class LlamaIndexBaseline:
         ]
 
 
+class PlainFusion:
+    """The textbook hybrid: RRF (k=60, equal weights) of a dense system and French BM25 over the same
+    whole documents (the llama-index baseline's vectors), no chunking, titles in both texts. It is the
+    bar our retrieval must clear (issue: plain fusion beat it on unseen PIAF data)."""
+
+    name = "rrf_plain"
+    label = "RRF simple, documents entiers"
+
+    def __init__(self, dense, documents: list[tuple[str, str]], depth: int = 100, rrf_k: int = 60) -> None:
+        """``documents``: (source, text) pairs, the text as both retrievers see it (title included)."""
+        from rag.bm25 import FrenchBM25
+        from rag.chunking import Chunk
+
+        self.dense, self.depth, self.rrf_k = dense, depth, rrf_k
+        self.texts = dict(documents)
+        self.bm25 = FrenchBM25.build([Chunk(s, s, 0, len(t), t, "", "body") for s, t in documents], "plain",
+                                     with_titles=False)
+
+    def search(self, question: str, k: int) -> list[Hit]:
+        import numpy as np
+
+        from rag.french import terms
+
+        fused: dict[str, float] = {}
+        dense = list(dict.fromkeys(h.source for h in self.dense.search(question, self.depth)))
+        scores = self.bm25.scores(terms(question))
+        keyword = [self.bm25.ids[p] for p in np.argsort(-scores, kind="stable")[: self.depth] if scores[p] > 0]
+        for ranking in (dense, keyword):
+            for rank, source in enumerate(ranking, start=1):
+                fused[source] = fused.get(source, 0.0) + 1.0 / (self.rrf_k + rank)
+        best = sorted(fused, key=lambda s: -fused[s])[:k]
+        return [Hit(s, self.texts[s], fused[s]) for s in best]
+
+
 def folder_fingerprint(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(Path(folder).rglob("*")):
@@ -124,12 +157,13 @@ def folder_baseline(corpus: Path, cache: Path, embedder, progress: bool = True) 
     return LlamaIndexBaseline(cache, documents, embedder, folder_fingerprint(corpus), progress)
 
 
-def open_pipeline(index_dir: Path, corpus: Path | None, progress: bool = True):
-    """An Assistant over ``index_dir``, (re)synced with ``corpus`` when given (cheap when unchanged)."""
-    from rag import Assistant
+def open_pipeline(index_dir: Path, corpus: Path | None, progress: bool = True, **settings):
+    """An Assistant over ``index_dir``, (re)synced with ``corpus`` when given (cheap when unchanged);
+    ``settings`` override the configuration (an ablation's chunking)."""
+    from rag import Assistant, Settings
 
     # extractive: never load a language model just to search; answer configs name their generator
-    assistant = Assistant.open(index_dir, create=True, generator="extractive")
+    assistant = Assistant.open(index_dir, settings=Settings(**settings), create=True, generator="extractive")
     if corpus is not None:
         report = assistant.ingest(corpus, progress=progress)
         if report.failed:
@@ -152,14 +186,16 @@ def ablation_systems(assistant) -> list:
     from rag.bm25 import FrenchBM25
 
     untitled = FrenchBM25.build(assistant.index.all_chunks(), "sans-titres", with_titles=False)
+    lower, higher = (round(assistant.settings.dense_weight + d, 2) for d in (-0.2, 0.2))
     return [
         PipelineSystem(assistant, "hybrid"),
         PipelineSystem(assistant, "hybrid", "untitled", "hybride, BM25 sans titres", bm25=untitled),
         PipelineSystem(assistant, "bm25", "bm25_untitled", "BM25 seul, sans titres", bm25=untitled),
-        PipelineSystem(assistant, "hybrid", "rrf10", "hybride, RRF k=10", rrf_k=10),
-        PipelineSystem(assistant, "hybrid", "rrf200", "hybride, RRF k=200", rrf_k=200),
-        PipelineSystem(assistant, "hybrid", "dense_half", "hybride, poids dense ×0,5", dense_weight=0.5),
-        PipelineSystem(assistant, "hybrid", "dense_double", "hybride, poids dense ×2", dense_weight=2.0),
+        PipelineSystem(assistant, "hybrid", "rrf60", "hybride, fusion RRF k=60 (au lieu de convexe)", fusion="rrf"),
+        PipelineSystem(assistant, "hybrid", "dense_lower", f"hybride, poids dense {lower:g}".replace(".", ","),
+                       dense_weight=lower),
+        PipelineSystem(assistant, "hybrid", "dense_higher", f"hybride, poids dense {higher:g}".replace(".", ","),
+                       dense_weight=higher),
         PipelineSystem(assistant, "hybrid", "candidates100", "hybride, 100 candidats par liste", candidates=100),
         PipelineSystem(assistant, "hybrid", "candidates10", "hybride, 10 candidats par liste", candidates=10),
     ]

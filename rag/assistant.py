@@ -26,7 +26,7 @@ class Assistant:
     def __init__(self, settings: Settings, index: Index) -> None:
         self.settings = settings
         self.index = index
-        self.retriever = HybridRetriever(index, candidates=settings.candidates, rrf_k=settings.rrf_k)
+        self.retriever = HybridRetriever.from_settings(index, settings)
         self._generators: dict[str, Generator] = {}
 
     @classmethod
@@ -70,6 +70,7 @@ class Assistant:
         return self.index.sync(
             Path(folder) if folder is not None else self.settings.corpus_dir,
             chunk_words=self.settings.chunk_words,
+            paragraph_words=self.settings.paragraph_words,
             batch_size=self.settings.embed_batch_size,
             progress=progress,
             on_file=on_file,

@@ -19,6 +19,7 @@ class FrenchBM25:
         self.kinds = np.asarray(kinds, dtype=object)
         self.sources = np.asarray(sources, dtype=object)
         self.fingerprint = fingerprint
+        self._position = {chunk_id: n for n, chunk_id in enumerate(ids)}
         indptr = np.asarray(retriever.scores["indptr"])
         self._df = np.diff(indptr)
 
@@ -60,6 +61,10 @@ class FrenchBM25:
         if not known or not self.ids:
             return np.zeros(len(self.ids), dtype=np.float32)
         return self.retriever.get_scores(known)
+
+    def positions(self, chunk_ids) -> dict[str, int]:
+        """Where each known chunk sits in the arrays `scores` returns."""
+        return {i: self._position[i] for i in chunk_ids if i in self._position}
 
     def idf(self, term: str) -> float:
         """Rarity of a term; an unknown term is as rare as can be, so a question about it stays unanswered."""

@@ -1,4 +1,8 @@
-"""The index folder: Chroma (vectors and chunk texts), a French BM25 index and a manifest.
+"""The index folder: Chroma (chunk texts, sentence vectors), a French BM25 index and a manifest.
+
+Small to big: every sentence of a chunk has its own vector (collection ``sentences``), and a
+chunk's dense score is its best sentence's; chunks (collection ``chunks``, whose vector is the
+mean of its sentences') are what BM25 scores and what is returned and cited.
 
 The manifest maps each source file to its content hash and chunk ids, and names the
 embedder that built the vectors. ``sync`` makes the index mirror a folder: it only
@@ -11,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -30,8 +35,10 @@ from .errors import RagError
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: one vector per sentence
 COLLECTION = "chunks"
+SENTENCES = "sentences"
+SENTENCES_PER_CHUNK = 4  # nearest sentences fetched per chunk wanted: several may belong to one chunk
 
 
 @dataclass
@@ -61,9 +68,7 @@ class Index:
             self._client = chromadb.PersistentClient(
                 path=str(folder / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
             )
-            self.collection = self._client.get_or_create_collection(
-                COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
-            )
+            self._open_collections()
         except Exception as exc:  # chromadb raises sqlite, rust and value errors alike on a damaged store
             raise RagError(messages.CORRUPTED_INDEX.format(index=folder, reason=exc)) from exc
         self._bm25: FrenchBM25 | None = None
@@ -75,11 +80,16 @@ class Index:
         folder = Path(folder)
         manifest_path = folder / MANIFEST
         if manifest_path.exists():
-            manifest = _load_manifest(folder)
+            if not rebuild:
+                try:
+                    manifest = _load_manifest(folder)
+                except OutdatedIndex:
+                    if not create:
+                        raise
+                    log.warning(messages.OUTDATED_INDEX_REBUILT.format(index=folder))
+                    rebuild = True
             if rebuild:
-                index = cls(folder, embedder, manifest)
-                index._clear()
-                return index
+                return cls._empty(folder, embedder)
             if manifest["embedder"] != embedder.model_name:
                 raise RagError(
                     messages.EMBEDDER_MISMATCH.format(index=folder, built=manifest["embedder"], wanted=embedder.model_name)
@@ -94,14 +104,26 @@ class Index:
         index._save_manifest()
         return index
 
-    def _clear(self) -> None:
-        self._client.delete_collection(COLLECTION)
-        self.collection = self._client.get_or_create_collection(
-            COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
+    @classmethod
+    def _empty(cls, folder: Path, embedder: BaseEmbedding) -> Index:
+        """Start over in ``folder``; a store Chroma cannot open is removed first."""
+        try:
+            index = cls(folder, embedder, _new_manifest(embedder))
+            for name in (COLLECTION, SENTENCES):
+                index._client.delete_collection(name)
+            index._open_collections()
+        except RagError:
+            shutil.rmtree(folder / "chroma", ignore_errors=True)
+            index = cls(folder, embedder, _new_manifest(embedder))
+        shutil.rmtree(folder / "bm25", ignore_errors=True)
+        index._save_manifest()
+        return index
+
+    def _open_collections(self) -> None:
+        self.collection, self.sentences = (
+            self._client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+            for name in (COLLECTION, SENTENCES)
         )
-        self.manifest = _new_manifest(self.embedder)
-        self._save_manifest()
-        self._bm25 = None
 
     @property
     def sources(self) -> dict[str, dict]:
@@ -122,6 +144,7 @@ class Index:
         corpus: Path,
         *,
         chunk_words: int,
+        paragraph_words: int | None = None,
         batch_size: int = 32,
         progress: bool = True,
         on_file: Callable[[int, int, str], None] | None = None,
@@ -132,7 +155,8 @@ class Index:
             raise RagError(messages.MISSING_CORPUS.format(folder=corpus))
         report = SyncReport()
         files = list(iter_files(corpus))
-        chunking = f"v{CHUNKER_VERSION}, {chunk_words} words"  # a file is unchanged only if this is too
+        # a file is unchanged only if this is too
+        chunking = f"v{CHUNKER_VERSION}, {chunk_words} words, paragraphs up to {paragraph_words or chunk_words}"
         self.manifest["corpus"] = str(corpus.resolve())
         for done, (path, source) in enumerate(tqdm(files, desc="Indexation", unit="fichier", disable=not progress)):
             if on_file is not None:
@@ -149,7 +173,7 @@ class Index:
                 log.warning(str(exc))
                 report.failed.append((source, str(exc)))
                 continue
-            chunks = chunk_document(doc, chunk_words)
+            chunks = chunk_document(doc, chunk_words, paragraph_words)
             report.chunks_embedded += self._write(chunks, set(entry["chunks"]) if entry else set(), batch_size)
             self.sources[source] = {
                 "hash": digest,
@@ -171,11 +195,12 @@ class Index:
         self.refresh_bm25()
         return report
 
-    def add_embedded(self, chunks: list[Chunk], vectors: np.ndarray, digest: str, batch: int = 1000) -> None:
-        """Store chunks whose vectors were computed elsewhere (the benchmark's synthetic corpora),
-        each under its source as `sync` would, with ``digest`` standing for the file hashes."""
+    def add_embedded(self, chunks: list[Chunk], vectors: list[np.ndarray], digest: str, batch: int = 500) -> None:
+        """Store chunks whose sentence vectors (one array per chunk) were computed elsewhere (the
+        benchmark's synthetic corpora), each under its source as `sync` would, with ``digest``
+        standing for the file hashes."""
         for start in range(0, len(chunks), batch):  # Chroma caps a write at a few thousand rows
-            self._upsert(chunks[start : start + batch], vectors[start : start + batch].tolist())
+            self._upsert(chunks[start : start + batch], vectors[start : start + batch])
         for chunk in chunks:
             entry = self.sources.setdefault(
                 chunk.source, {"hash": digest, "title": chunk.title, "date": chunk.date, "chunks": []}
@@ -188,31 +213,47 @@ class Index:
         new = [c for c in chunks if c.id not in old_ids]
         for i in range(0, len(new), batch_size):
             batch = new[i : i + batch_size]
-            self._upsert(batch, self.embedder.get_text_embedding_batch([c.search_text for c in batch]))
+            texts = [c.sentence_texts for c in batch]
+            vectors = np.asarray(self.embedder.get_text_embedding_batch([t for group in texts for t in group]))
+            self._upsert(batch, np.split(vectors, np.cumsum([len(group) for group in texts])[:-1]))
         kept = [c for c in chunks if c.id in old_ids]
         if kept:
             self.collection.update(ids=[c.id for c in kept], metadatas=[_metadata(c) for c in kept])
         self._delete(sorted(old_ids - {c.id for c in chunks}))
         return len(new)
 
-    def _upsert(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+    def _upsert(self, chunks: list[Chunk], vectors: list[np.ndarray]) -> None:
+        """Sentences first: a chunk is searchable once its own row exists, and a run killed in between
+        leaves only sentences that `_sweep_orphans` removes."""
+        self.sentences.upsert(
+            ids=[f"{c.id}-{n}" for c, group in zip(chunks, vectors) for n in range(len(group))],
+            embeddings=[v for group in vectors for v in np.asarray(group, dtype=np.float32)],
+            metadatas=[{"chunk": c.id, "source": c.source, "kind": c.kind} for c, group in zip(chunks, vectors)
+                       for _ in range(len(group))],
+        )
+        centroids = [np.asarray(group, dtype=np.float32).mean(axis=0) for group in vectors]
         self.collection.upsert(
             ids=[c.id for c in chunks],
-            embeddings=vectors,
+            embeddings=[v / (np.linalg.norm(v) or 1.0) for v in centroids],
             documents=[c.text for c in chunks],
             metadatas=[_metadata(c) for c in chunks],
         )
 
-    def _delete(self, ids: list[str], batch: int = 5000) -> None:
+    def _delete(self, ids: list[str], batch: int = 500) -> None:
         ids = list(ids)
         for start in range(0, len(ids), batch):
             self.collection.delete(ids=ids[start : start + batch])
+            self.sentences.delete(where={"chunk": {"$in": ids[start : start + batch]}})
 
     def _sweep_orphans(self) -> None:
-        """Drop chunks written by a run that was killed before its manifest entry was saved."""
+        """Drop chunks and sentences written by a run that was killed before its manifest entry was saved."""
         owned = {chunk_id for entry in self.sources.values() for chunk_id in entry["chunks"]}
         stored = {i for page in self._pages(include=[]) for i in page["ids"]}
         self._delete(sorted(stored - owned))
+        stray = [i for page in self._pages(include=[], collection=self.sentences) for i in page["ids"]
+                 if i.rsplit("-", 1)[0] not in owned]
+        for start in range(0, len(stray), 5000):
+            self.sentences.delete(ids=stray[start : start + 5000])
 
     def _fingerprint(self) -> str:
         if self._chunk_set is None:
@@ -243,10 +284,11 @@ class Index:
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
         ]
 
-    def _pages(self, include: list[str], size: int = 5000):
+    def _pages(self, include: list[str], size: int = 5000, collection=None):
         """The whole collection, page by page: one `get` of ~100k chunks exceeds SQLite's variable limit."""
-        for offset in range(0, self.collection.count(), size):
-            yield self.collection.get(include=include, limit=size, offset=offset)
+        collection = collection or self.collection
+        for offset in range(0, collection.count(), size):
+            yield collection.get(include=include, limit=size, offset=offset)
 
     def get_chunks(self, ids: list[str]) -> dict[str, Chunk]:
         if not ids:
@@ -257,43 +299,55 @@ class Index:
     def dense_search(
         self, vector: list[float], n: int, *, include_comments: bool = True, sources: list[str] | None = None
     ) -> list[tuple[Chunk, float]]:
-        """The ``n`` nearest chunks and their cosine similarity.
+        """The ``n`` chunks holding the nearest sentences, each with its best sentence's cosine similarity.
 
         Chroma answers any metadata filter by first listing every matching row from SQLite
         (at 10k chunks, 47 ms instead of 5 ms), so reader comments are dropped from an unfiltered
         list twice as long, and the filter is used only when that list runs short of ``n``.
         """
-        count = self.collection.count()
+        count = self.sentences.count()
         if count == 0:
             return []
+        wanted = SENTENCES_PER_CHUNK * n
         if sources is None:
-            hits = self._query(vector, min((1 if include_comments else 2) * n, count), None)
-            kept = [hit for hit in hits if include_comments or hit[0].kind != COMMENT]
-            if len(kept) >= n or len(hits) == count:
-                return kept[:n]
+            asked = min((1 if include_comments else 2) * wanted, count)
+            best = self._nearest_chunks(vector, asked, None, None if include_comments else COMMENT)
+            if len(best) >= n or asked == count:
+                return self._with_chunks(best[:n])
         clauses = [] if include_comments else [{"kind": {"$ne": COMMENT}}]
         if sources is not None:
             clauses.append({"source": {"$in": list(sources)}})
         where = {"$and": clauses} if len(clauses) > 1 else clauses[0]
-        return self._query(vector, min(n, count), where)
+        return self._with_chunks(self._nearest_chunks(vector, min(wanted, count), where, None)[:n])
 
-    def _query(self, vector: list[float], n: int, where: dict | None) -> list[tuple[Chunk, float]]:
-        got = self.collection.query(
-            query_embeddings=[vector], n_results=n, where=where, include=["documents", "metadatas", "distances"]
-        )
-        return [
-            (_chunk(i, d, m), 1.0 - dist)
-            for i, d, m, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
-        ]
+    def _nearest_chunks(self, vector: list[float], n: int, where: dict | None, skip_kind: str | None):
+        """(chunk id, best similarity) for the chunks of the ``n`` nearest sentences, nearest first."""
+        got = self.sentences.query(query_embeddings=[vector], n_results=n, where=where,
+                                   include=["metadatas", "distances"])
+        best: dict[str, float] = {}
+        for meta, distance in zip(got["metadatas"][0], got["distances"][0]):
+            if meta["kind"] != skip_kind:
+                best.setdefault(meta["chunk"], 1.0 - distance)
+        return list(best.items())
+
+    def _with_chunks(self, scored: list[tuple[str, float]]) -> list[tuple[Chunk, float]]:
+        chunks = self.get_chunks([chunk_id for chunk_id, _ in scored])
+        return [(chunks[chunk_id], similarity) for chunk_id, similarity in scored if chunk_id in chunks]
 
 
 def _new_manifest(embedder: BaseEmbedding) -> dict:
     return {"format": FORMAT, "embedder": embedder.model_name, "corpus": None, "sources": {}}
 
 
+class OutdatedIndex(RagError):
+    """Built by an older version: derived data only, so `rag ingest` rebuilds it from the corpus."""
+
+
 def _load_manifest(folder: Path) -> dict:
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if isinstance(manifest.get("format"), int) and manifest["format"] < FORMAT:
+            raise OutdatedIndex(messages.OUTDATED_INDEX.format(index=folder))
         if (
             manifest.get("format") != FORMAT
             or not isinstance(manifest.get("sources"), dict)

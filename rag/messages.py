@@ -14,6 +14,12 @@ EMPTY_FILE = "{source} : le fichier est vide."
 NO_CONTENT = "{source} : aucun texte exploitable (seulement des lignes trop courtes ou répétées)."
 BINARY_FILE = "{source} : fichier binaire ou illisible, ce n'est pas du texte."
 BAD_PDF = "{source} : PDF illisible ({reason})."
+FILE_TOO_LARGE = (
+    "{source} : {size:.1f} Mo, au-delà de la limite de {limit:g} Mo ; il n'a pas été lu. Un fichier plus gros "
+    "occuperait la machine des heures. Découpez-le, ou relevez la limite (réglage RAG_MAX_FILE_MB)."
+)
+LINK_OUTSIDE = "{source} : lien vers un fichier hors du dossier des documents ({target}) ; il n'est pas suivi."
+HTML_TOO_DEEP = "{source} : page HTML trop imbriquée pour être lue ({reason})."
 FALLBACK_ENCODING = "{source} : ce n'est pas de l'UTF-8, lu comme {encoding}."
 
 # Corpus and index
@@ -23,6 +29,11 @@ NOT_AN_INDEX = (
     "Le dossier {index} existe mais n'est pas un index (pas de manifeste). "
     "Choisissez un autre dossier avec --index, ou videz celui-ci."
 )
+OUTDATED_INDEX = (
+    "L'index {index} a été construit par une version plus ancienne de rag-fr. "
+    "Reconstruisez-le depuis vos documents avec « rag ingest » (ou « rag ingest --rebuild »)."
+)
+OUTDATED_INDEX_REBUILT = "L'index {index} venait d'une version plus ancienne : il est reconstruit depuis les documents."
 CORRUPTED_INDEX = "L'index {index} est endommagé ({reason}). Reconstruisez-le avec « rag ingest --rebuild »."
 EMBEDDER_MISMATCH = (
     "L'index {index} a été construit avec l'embedder « {built} », mais la configuration demande « {wanted} ». "

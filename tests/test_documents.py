@@ -51,6 +51,25 @@ def test_chunks_point_at_exact_offsets_in_every_shipped_article():
             assert len(c.text.split()) <= 90 or "." not in c.text
 
 
+def test_a_paragraph_stays_whole_up_to_its_budget_and_short_lines_are_packed_to_theirs(tmp_path):
+    """A question about a paragraph finds all of it; only a paragraph past ``paragraph_words`` is cut,
+    at sentence boundaries, and every chunk still points at its exact text."""
+    sentences = [f"Le conseil municipal a voté la dépense numéro {n} pour rénover l'école {n}." for n in range(42)]
+    medium, long = " ".join(sentences[:12]), " ".join(sentences[12:])  # 156 and 390 words
+    short = ["Le maire a inauguré samedi la médiathèque du quartier nord.",
+             "La piscine municipale rouvrira ses portes au mois de mars.",
+             "Les travaux du tramway ont pris trois semaines de retard."]
+    path = tmp_path / "conseil.txt"
+    path.write_text("Le budget voté\n\n" + "\n\n".join([medium, *short, long]) + "\n", encoding="utf-8")
+    d = read_document(path, "conseil.txt")
+    chunks = chunk_document(d, 90, 200)
+    assert chunks[0].text == medium
+    assert chunks[1].text.startswith(short[0]) and chunks[1].text.endswith(short[2])
+    assert len(chunks) == 2 + 5 and all(len(c.text.split()) <= 90 for c in chunks[2:])
+    assert all(d.text[c.start : c.end] == c.text for c in chunks)
+    assert medium not in [c.text for c in chunk_document(d, 90)]  # without a paragraph budget it is cut too
+
+
 def test_chunk_ids_are_stable_and_unique():
     d = doc("001_efd88de5e4603431.txt")
     first, second = chunk_document(d, 90), chunk_document(d, 90)

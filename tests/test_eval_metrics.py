@@ -27,6 +27,43 @@ def test_mrr_at_k():
     assert M.mrr_at_k([False, False, False, True], 4) == 0.25
 
 
+def test_cross_validation_scores_each_fold_with_a_setting_chosen_on_the_other_folds():
+    """Setting "a" wins folds 0 and 1 and loses fold 2 by a little; "b" wins only fold 2. Fold 2 must be
+    scored with "a" (chosen on folds 0-1), and folds 0 and 1 with what the two others prefer."""
+    from eval.suite import held_out_choice
+
+    def row(mrr):
+        return {"hit@1": float(mrr == 1.0), "hit@5": 1.0, "mrr@10": mrr}
+
+    fold = [0, 0, 1, 1, 2, 2]
+    by_setting = {"a": [row(1.0), row(1.0), row(1.0), row(1.0), row(0.5), row(0.5)],
+                  "b": [row(0.5), row(0.5), row(0.5), row(0.5), row(1.0), row(1.0)]}
+    baseline = [row(0.5)] * 6
+    result = held_out_choice(by_setting, fold, 3, baseline)
+    assert [f["weight"] for f in result["folds"]] == ["a", "a", "a"]
+    assert [f["ours_mrr@10"] for f in result["folds"]] == [1.0, 1.0, 0.5]
+    assert [f["rrf_plain_mrr@10"] for f in result["folds"]] == [0.5, 0.5, 0.5]
+    assert result["held_out"]["n"] == 6 and result["held_out"]["mrr@10"] == pytest.approx(5 / 6)
+    assert result["by_weight"]["b"]["mrr@10"] == pytest.approx(4 / 6)  # b's best folds never count as held out
+    assert result["baseline"]["mrr@10"] == 0.5
+
+
+def test_plain_fusion_sums_reciprocal_ranks_of_whole_documents():
+    from eval.systems import Hit, PlainFusion
+
+    class Dense:
+        def search(self, question, k):
+            return [Hit("b.txt", "", 0.9), Hit("c.txt", "", 0.8), Hit("a.txt", "", 0.7)][:k]
+
+    documents = [("a.txt", "Le comté est affiné huit mois."), ("b.txt", "La tour Eiffel mesure 330 mètres."),
+                 ("c.txt", "Le comté se mange avec du pain.")]
+    hits = PlainFusion(Dense(), documents).search("Combien de mois le comté est-il affiné ?", 3)
+    # a: dense 3rd + BM25 1st = 1/63 + 1/61; c: dense 2nd + BM25 2nd = 2/62; b: dense 1st only = 1/61
+    assert [h.source for h in hits] == ["a.txt", "c.txt", "b.txt"]
+    assert hits[0].score == pytest.approx(1 / 63 + 1 / 61) and hits[2].score == pytest.approx(1 / 61)
+    assert hits[0].text == documents[0][1]
+
+
 def test_ndcg_at_k():
     # one relevant passage at rank 2: DCG = 1/log2(3); ideal (it first) = 1
     assert M.ndcg_at_k([False, True, False], 3) == pytest.approx(1 / math.log2(3))

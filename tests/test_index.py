@@ -18,6 +18,13 @@ def stored_ids(assistant):
     return assistant.index.collection.get(include=[])["ids"]
 
 
+def sentence_vectors_per_chunk(index) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for meta in index.sentences.get(include=["metadatas"])["metadatas"]:
+        counts[meta["chunk"]] = counts.get(meta["chunk"], 0) + 1
+    return counts
+
+
 def test_reingest_reports_added_updated_removed_unchanged(tmp_path, small_corpus):
     assistant = Assistant.open(tmp_path / "idx", create=True)
     first = assistant.ingest(small_corpus)
@@ -50,6 +57,8 @@ def test_reingest_reports_added_updated_removed_unchanged(tmp_path, small_corpus
     texts = " ".join(c.text for c in assistant.index.all_chunks())
     assert "huit mois" in texts and "quatre mois" not in texts and "puy de Dôme" not in texts
     assert assistant.search("Combien de temps le comté est-il affiné ?")[0].source == "fromage.txt"
+    chunks = assistant.index.all_chunks()  # no vector of a removed or rewritten passage is left to be found
+    assert sentence_vectors_per_chunk(assistant.index) == {c.id: len(c.sentence_texts) for c in chunks}
 
 
 def test_a_new_chunk_size_rechunks_unchanged_files_and_reembeds_only_new_chunks(tmp_path, small_corpus):
@@ -100,6 +109,7 @@ def test_a_crash_between_vector_write_and_manifest_leaves_no_orphans(tmp_path, s
     assert {c.source for c in chunks} == {"paris.txt", "volcans.md"}
     owned = [i for e in reopened.index.sources.values() for i in e["chunks"]]
     assert sorted(owned) == sorted(c.id for c in chunks)
+    assert sentence_vectors_per_chunk(reopened.index) == {c.id: len(c.sentence_texts) for c in chunks}
 
 
 def test_killed_ingest_then_rerun_gives_the_same_index_as_a_clean_run(tmp_path, shipped_index):
@@ -139,6 +149,7 @@ def test_killed_ingest_then_rerun_gives_the_same_index_as_a_clean_run(tmp_path, 
         expected.setdefault(c.source, set()).add((c.start, c.end, c.text))
     assert all(per_source[name] == expected[name] for name in expected)
     assert len(assistant.index.bm25.ids) == len(chunks)
+    assert sentence_vectors_per_chunk(assistant.index) == {c.id: len(c.sentence_texts) for c in chunks}
 
 
 def test_opening_with_another_embedder_is_refused_with_instructions(tmp_path, small_corpus):
@@ -173,6 +184,19 @@ def test_a_corrupted_manifest_says_how_to_rebuild(tmp_path, small_corpus):
     (tmp_path / "idx" / MANIFEST).write_text("{ pas du json", encoding="utf-8")
     with pytest.raises(RagError, match="endommagé.*--rebuild"):
         Assistant.open(tmp_path / "idx")
+    rebuilt = Assistant.open(tmp_path / "idx", rebuild=True)  # what the message says to do must work
+    assert sorted(rebuilt.ingest(small_corpus).added) == ["fromage.txt", "paris.txt", "volcans.md"]
+
+
+def test_an_index_from_an_older_version_is_rebuilt_by_ingest_and_explained_elsewhere(tmp_path, small_corpus):
+    Assistant.open(tmp_path / "idx", create=True).ingest(small_corpus)
+    manifest = json.loads((tmp_path / "idx" / MANIFEST).read_text(encoding="utf-8"))
+    (tmp_path / "idx" / MANIFEST).write_text(json.dumps({**manifest, "format": 1}), encoding="utf-8")
+    with pytest.raises(RagError, match="version plus ancienne.*rag ingest"):
+        Assistant.open(tmp_path / "idx")
+    report = Assistant.open(tmp_path / "idx", create=True).ingest(small_corpus)
+    assert sorted(report.added) == ["fromage.txt", "paris.txt", "volcans.md"]
+    assert Assistant.open(tmp_path / "idx").search("grossistes fruits légumes")[0].source == "paris.txt"
 
 
 def test_a_lost_bm25_index_is_rebuilt_from_the_store(tmp_path, small_corpus):
@@ -203,6 +227,7 @@ def test_dense_search_skips_comments_even_when_they_crowd_the_nearest(tmp_path, 
     comments fill that whole list the search must still return n article passages."""
     import numpy as np
 
+    from rag.chunking import Chunk
     from rag.index import Index
 
     index = Index.open(tmp_path / "idx", shipped_index.index.embedder, create=True)
@@ -215,10 +240,8 @@ def test_dense_search_skips_comments_even_when_they_crowd_the_nearest(tmp_path, 
         v = np.zeros(8, dtype=np.float32)
         v[0], v[1] = cosine, np.sqrt(1 - cosine**2)
         vectors.append(v.tolist())
-    index.collection.upsert(
-        ids=[i for i, _, _ in rows], embeddings=vectors, documents=[f"texte {i}" for i, _, _ in rows],
-        metadatas=[{"source": "a.txt", "start": 0, "end": 1, "title": "A", "kind": kind} for _, kind, _ in rows],
-    )
+    index.add_embedded([Chunk(i, "a.txt", 0, 1, f"texte {i}", "A", kind) for i, kind, _ in rows],
+                       [np.asarray([v]) for v in vectors], digest="test")
     articles = index.dense_search(query.tolist(), 3, include_comments=False)
     assert [c.id for c, _ in articles] == ["b0", "b1", "b2"]
     everything = index.dense_search(query.tolist(), 3, include_comments=True)

@@ -1,0 +1,39 @@
+"""Retrieval on a real index: sentence vectors behind chunks, and the fusion of dense and BM25 scores."""
+import numpy as np
+import pytest
+
+from rag.retrieval import HybridRetriever
+
+
+def test_a_chunk_is_as_close_to_a_question_as_its_closest_sentence(shipped_index):
+    """Small to big: the question is matched against each sentence, and the whole passage comes back
+    with its best sentence's similarity, not a blurred similarity of the whole passage."""
+    index = shipped_index.index
+    question = "Combien de personnes sont mortes dans l'avion russe au-dessus du Sinaï ?"
+    query = index.embedder.get_query_embedding(question)
+    for chunk, similarity in index.dense_search(query, 3):
+        sentences = np.asarray(index.embedder.get_text_embedding_batch(chunk.sentence_texts))
+        assert similarity == pytest.approx(float(np.max(sentences @ np.asarray(query))), abs=2e-3)
+        assert len(chunk.sentence_texts) >= 1
+
+
+def test_a_passage_far_ahead_on_keywords_beats_one_a_hair_ahead_on_meaning(shipped_index):
+    """Reciprocal ranks tie these two (each first in one list, second in the other); the convex fusion
+    keeps the size of the gaps, so the passage that BM25 puts far ahead wins."""
+    retriever = HybridRetriever(shipped_index.index, fusion="convex", dense_weight=0.5)
+    dense = {"a": 0.901, "b": 0.900, "c": 0.700}
+    keyword = {"a": 2.0, "b": 12.0, "c": 1.0}
+    fused = retriever._fuse(dense, keyword)
+    assert max(fused, key=fused.get) == "b"
+    tied = HybridRetriever(shipped_index.index, fusion="rrf")._fuse(dense, keyword)
+    assert tied["a"] == pytest.approx(tied["b"])
+
+
+def test_each_fusion_returns_real_passages_for_a_corpus_question(shipped_index):
+    question = "Qu'ont convenu Hollande et Poutine ?"
+    for fusion in ("convex", "rrf"):
+        passages = HybridRetriever(shipped_index.index, fusion=fusion).retrieve(question, 5).passages
+        assert len(passages) == 5 and len({p.chunk.id for p in passages}) == 5
+        assert any("renseignement" in p.chunk.text for p in passages[:3])
+    with pytest.raises(ValueError):
+        HybridRetriever(shipped_index.index, fusion="moyenne")
