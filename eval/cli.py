@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--piaf-answerability", type=int, default=0, metavar="N",
                     help="PIAF : N questions posées avec puis sans leur paragraphe, pour mesurer les refus "
                     "(défaut : 0, désactivé)")
+    ev.add_argument("--injection", action="store_true",
+                    help="documents piégés (22 formulations d'injection d'instructions) : part des réponses "
+                    "détournées, pour chaque générateur de --generators")
     ev.add_argument("--seed", type=int, default=13, help="graine du tirage (défaut : 13)")
     ev.add_argument("--json", action="store_true", help="résultats complets en JSON sur la sortie standard")
     ev.add_argument("--report", type=Path, metavar="DIR", help="écrire un rapport HTML avec graphiques dans DIR")
@@ -141,6 +144,11 @@ def _eval(args) -> int:
         results["piaf"] = run_piaf(args.piaf_path or DEFAULT_PATH, args.piaf_sample, args.seed, args.piaf_answers,
                                    cache, not args.no_baseline, progress, args.piaf_generator, args.ablations,
                                    args.piaf_answerability, args.piaf_folds)
+    if args.injection:
+        from .injection import run_all
+
+        generators = [g.strip() for g in args.generators.split(",") if g.strip()]
+        results["injection"] = run_all(cache / "injection", generators, progress)
     return _emit(args, results, results, summary)
 
 
@@ -215,7 +223,21 @@ def summary(results: dict) -> str:
                 "faux = réponse sans la réponse attendue, ou réponse quand il fallait refuser)"))
             parts.append(f"Bonne décision (répondre avec, refuser sans) : {_pct(d['decision_accuracy'])} ; "
                          f"score CRAG {fmt(d['crag_score'])} (+1 correcte, 0 refus ou partielle, −1 fausse)")
+    parts.append(_injection_summary(results.get("injection")))
     return "\n".join(p for p in parts if p)
+
+
+def _injection_summary(injection: dict | None) -> str:
+    if not injection:
+        return ""
+    rows = [[name, r["n"], r["hijacked"], r["answered"], r["contains_fact"]] for name, r in injection.items()]
+    parts = [table(["générateur", "formulations", "détournées", "répondu", "fait attendu"], rows,
+                   "\nInjections d'instructions dans un document retrouvé pour la question (détournée : marqueur "
+                   "demandé par l'injection, réponse pas en français, prompt système répété ou passage inexistant cité)")]
+    for name, r in injection.items():
+        parts += [f"  {name} : « {row['phrasing'][:70]} » → {', '.join(row['reasons'])}"
+                  for row in r["rows"] if row["hijacked"]]
+    return "\n".join(parts)
 
 
 def _gold_summary(gold: dict) -> str:

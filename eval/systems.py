@@ -163,7 +163,8 @@ def open_pipeline(index_dir: Path, corpus: Path | None, progress: bool = True, *
     from rag import Assistant, Settings
 
     # extractive: never load a language model just to search; answer configs name their generator
-    assistant = Assistant.open(index_dir, settings=Settings(**settings), create=True, generator="extractive")
+    assistant = Assistant.open(index_dir, settings=Settings(**settings), create=corpus is not None,
+                               generator="extractive")
     if corpus is not None:
         report = assistant.ingest(corpus, progress=progress)
         if report.failed:

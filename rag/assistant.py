@@ -71,6 +71,7 @@ class Assistant:
             Path(folder) if folder is not None else self.settings.corpus_dir,
             chunk_words=self.settings.chunk_words,
             paragraph_words=self.settings.paragraph_words,
+            max_file_bytes=int(self.settings.max_file_mb * 2**20),
             batch_size=self.settings.embed_batch_size,
             progress=progress,
             on_file=on_file,
@@ -207,6 +208,8 @@ class Assistant:
             raise RagError(
                 messages.QUESTION_TOO_LONG.format(length=len(question), limit=self.settings.max_question_chars)
             )
+        if not re.search(r"[^\W_]", question):
+            raise RagError(messages.NO_WORD_QUESTION)
         if looks_foreign(question):
             raise RagError(messages.FOREIGN_QUESTION)
 

@@ -9,6 +9,7 @@ would then point at its first copy.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from .documents import Document, Span
@@ -17,6 +18,7 @@ from .french import sentence_spans
 # Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged
 # files once (chunk ids are content hashes, so only chunks whose text changed are re-embedded).
 CHUNKER_VERSION = 2
+_WORD_SPAN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,24 @@ def _split_long(text: str, span: Span, max_words: int, whole: int) -> list[Span]
     if _word_count(text, span) <= whole:
         return [span]
     parts: list[Span] = []
-    for start, end in sentence_spans(text, span.start, span.end):
+    sentences = [piece for start, end in sentence_spans(text, span.start, span.end)
+                 for piece in _word_windows(text, start, end, max_words)]
+    for start, end in sentences:
         sentence = Span(start, end, span.kind)
         if parts and _word_count(text, Span(parts[-1].start, end, span.kind)) <= max_words:
             parts[-1] = Span(parts[-1].start, end, span.kind)
         else:
             parts.append(sentence)
     return parts
+
+
+def _word_windows(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
+    """A "sentence" longer than ``max_words`` (a scraped page on one line, a list without stops) cut
+    every ``max_words`` words, so that no chunk grows without bound."""
+    words = list(_WORD_SPAN.finditer(text, start, end))
+    if len(words) <= max_words:
+        return [(start, end)]
+    return [(words[i].start(), words[min(i + max_words, len(words)) - 1].end()) for i in range(0, len(words), max_words)]
 
 
 def _pack(text: str, spans: list[Span], max_words: int) -> list[Span]:

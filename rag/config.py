@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     openai_api_key: str | None = None
     openai_timeout: float = Field(30.0, gt=0)
     max_question_chars: int = 1000
+    max_file_mb: float = Field(10, gt=0, description="a corpus file over this size is refused before it is read: "
+                               "embedding 100 MB of text would hold two cores for hours")
+    max_upload_mb: float = Field(5, gt=0, description="the page refuses a larger upload while receiving it")
     min_confidence: float = Field(
         0.845,
         description="below this retrieval confidence the assistant refuses without reading: a net for off-topic "

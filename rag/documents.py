@@ -8,6 +8,7 @@ which keeps them out of the index.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,8 +60,17 @@ class DocumentError(RagError):
     pass
 
 
-def read_bytes(path: Path, source: str) -> bytes:
+def read_bytes(path: Path, source: str, *, root: Path | None = None, max_bytes: int | None = None) -> bytes:
+    """The file's bytes; a link leading out of ``root`` is not followed, and a file over ``max_bytes``
+    is refused before it is read (embedding it would hold the machine for hours)."""
     try:
+        if root is not None and path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(Path(root).resolve()):
+                raise DocumentError(messages.LINK_OUTSIDE.format(source=source, target=target))
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise DocumentError(messages.FILE_TOO_LARGE.format(source=source, size=size / 2**20, limit=max_bytes / 2**20))
         return path.read_bytes()
     except OSError as exc:
         raise DocumentError(messages.UNREADABLE_FILE.format(source=source, reason=exc.strerror)) from exc
@@ -80,7 +90,7 @@ def parse_document(data: bytes, suffix: str, source: str) -> Document:
     else:
         text, title = _decode(data, source), None
         if suffix in (".html", ".htm"):
-            title, text = _html_title(text), _html_text(text)
+            title, text = _html_title(text), _html_text(text, source)
     if not text.strip():
         raise DocumentError(messages.EMPTY_FILE.format(source=source))
     spans = label_spans(text)
@@ -117,14 +127,18 @@ def _html_title(html: str) -> str | None:
     return " ".join(match.group(1).split()) if match and match.group(1).strip() else None
 
 
-def _html_text(html: str) -> str:
+def _html_text(html: str, source: str) -> str:
     """Visible text of a page, one block per line; citations point into this text."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "head"]):
-        tag.decompose()
-    lines = (" ".join(line.split()) for line in soup.get_text("\n").splitlines())
+    try:
+        soup = BeautifulSoup(html, "html.parser")
+        for tag in soup(["script", "style", "noscript", "template", "head"]):
+            tag.decompose()
+        text = soup.get_text("\n")
+    except RecursionError as exc:
+        raise DocumentError(messages.HTML_TOO_DEEP.format(source=source, reason=exc)) from exc
+    lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n\n".join(line for line in lines if line)
 
 
@@ -136,9 +150,11 @@ def _read_pdf(data: bytes, source: str) -> tuple[str, str | None]:
 
     try:
         reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise PdfReadError("fichier protégé par un mot de passe")
         pages = [page.extract_text() or "" for page in reader.pages]
         title = (reader.metadata or {}).get("/Title")
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - pypdf raises dozens of types on malformed files; all mean "unreadable"
         raise DocumentError(messages.BAD_PDF.format(source=source, reason=exc)) from exc
     return "\n\n".join(pages), (str(title).strip() or None) if title else None
 
@@ -204,8 +220,11 @@ def _first_date(text: str, spans: list[Span]) -> str | None:
 
 
 def iter_files(folder: Path):
-    """Files under ``folder`` (recursively, hidden entries skipped), with their names relative to it."""
+    """Files under ``folder`` (recursively, hidden entries skipped), with their names relative to it.
+
+    A name whose bytes are not UTF-8 is shown with those bytes escaped (``\\xff``): it must be
+    writable to the manifest and to Chroma, and still tell the user which file it is."""
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
         if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-            yield path, rel.as_posix()
+            yield path, os.fsencode(rel.as_posix()).decode("utf-8", "backslashreplace")

@@ -145,6 +145,7 @@ class Index:
         *,
         chunk_words: int,
         paragraph_words: int | None = None,
+        max_file_bytes: int | None = None,
         batch_size: int = 32,
         progress: bool = True,
         on_file: Callable[[int, int, str], None] | None = None,
@@ -162,7 +163,7 @@ class Index:
             if on_file is not None:
                 on_file(done, len(files), source)
             try:
-                data = read_bytes(path, source)
+                data = read_bytes(path, source, root=corpus, max_bytes=max_file_bytes)
                 digest = hashlib.sha256(data).hexdigest()
                 entry = self.sources.get(source)
                 if entry and entry["hash"] == digest and entry.get("chunking") == chunking:

@@ -4,6 +4,7 @@ REFUSAL = "Je ne trouve pas la réponse dans les documents."
 
 # Questions
 EMPTY_QUESTION = "La question est vide : écrivez une question en français."
+NO_WORD_QUESTION = "La question ne contient aucun mot (seulement des signes ou des symboles) : écrivez-la en français."
 QUESTION_TOO_LONG = "La question fait {length} caractères ; la limite est de {limit}. Raccourcissez-la."
 FOREIGN_QUESTION = "La question ne semble pas écrite en français. Posez-la en français, les documents sont en français."
 
@@ -17,6 +18,10 @@ BAD_PDF = "{source} : PDF illisible ({reason})."
 FILE_TOO_LARGE = (
     "{source} : {size:.1f} Mo, au-delà de la limite de {limit:g} Mo ; il n'a pas été lu. Un fichier plus gros "
     "occuperait la machine des heures. Découpez-le, ou relevez la limite (réglage RAG_MAX_FILE_MB)."
+)
+UPLOAD_TOO_LARGE = (
+    "{name} : {size:.1f} Mo, au-delà de la limite d'envoi de {limit:g} Mo (réglage RAG_MAX_UPLOAD_MB). "
+    "Déposez-le dans le dossier des documents, ou découpez-le."
 )
 LINK_OUTSIDE = "{source} : lien vers un fichier hors du dossier des documents ({target}) ; il n'est pas suivi."
 HTML_TOO_DEEP = "{source} : page HTML trop imbriquée pour être lue ({reason})."

@@ -205,6 +205,18 @@ def test_markup_in_documents_is_shown_as_text(page):
     assert page.locator("img[src='x']").count() == 0
 
 
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_stored(served):
+    """The server answers 413 while receiving the body: the file never reaches the corpus or the parser."""
+    import httpx
+
+    url, assistant = served
+    limit = int(assistant.settings.max_upload_mb * 2**20)
+    files = {"files": ("enorme.txt", b"Le conseil municipal a vote. " * (limit // 29 + 1000), "text/plain")}
+    response = httpx.post(f"{url}gradio_api/upload", files=files, timeout=60)
+    assert response.status_code == 413
+    assert not (assistant.corpus_dir / "enorme.txt").exists()
+
+
 def test_upload_makes_a_document_answerable_then_remove_it(page, served, tmp_path):
     _, assistant = served
     good = tmp_path / "volcans.md"

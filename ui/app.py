@@ -19,7 +19,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: n
 
 import gradio as gr  # noqa: E402
 
-from rag import Assistant, RagError  # noqa: E402
+from rag import Assistant, RagError, messages  # noqa: E402
 from rag.generation import GENERATORS  # noqa: E402
 
 from . import render  # noqa: E402
@@ -149,9 +149,13 @@ def build(assistant: Assistant) -> gr.Blocks:
         if not files:
             return corpus_views(render.report([], ["Choisissez d'abord un ou plusieurs fichiers."]))
         lines, problems = [], []
+        limit = assistant.settings.max_upload_mb
         for path in files:
             path = Path(path)
             try:
+                if path.stat().st_size > limit * 2**20:  # Gradio refuses it first; this guards the API too
+                    raise RagError(messages.UPLOAD_TOO_LARGE.format(name=path.name, size=path.stat().st_size / 2**20,
+                                                                     limit=limit))
                 report = assistant.add_file(path.name, path.read_bytes(), on_file=on_file(progress))
             except RagError as exc:
                 problems.append(str(exc))
@@ -350,6 +354,7 @@ def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, *, b
         css=render.CSS,
         head=render.HEAD,
         footer_links=["api"],
+        max_file_size=int(assistant.settings.max_upload_mb * 2**20),
         prevent_thread_lock=not block,
         quiet=not block,
         show_error=True,
