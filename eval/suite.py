@@ -241,8 +241,6 @@ def run_piaf(path: Path, sample_n: int | None, seed: int, answer_sample: int, ca
     """``answerability``: that many questions (a fixed sample of all of PIAF dev, whatever ``sample_n``)
     asked with and without their paragraph, see `piaf_answerability_rows`. ``folds``: the dense weight
     chosen by cross-validation over that many folds of articles, see `cross_validate_weight`."""
-    from rag.errors import RagError
-
     from . import piaf
     from .systems import PipelineSystem, ablation_systems, open_pipeline, retrieval_systems
 
@@ -264,8 +262,10 @@ def run_piaf(path: Path, sample_n: int | None, seed: int, answer_sample: int, ca
         systems.append(PipelineSystem(split, "hybrid", "split_paragraphs", f"hybride, paragraphes coupés à {words} mots"))
     from .systems import cache_query_embeddings
 
-    embedders = {id(s.assistant.index.embedder): s.assistant.index.embedder for s in systems if hasattr(s, "assistant")}
-    embed_ms = [cache_query_embeddings(e, [q.question for q in chosen], progress=progress) for e in embedders.values()][0]
+    texts = [q.question for q in chosen]
+    embed_ms = cache_query_embeddings(assistant.index.embedder, texts, progress=progress)
+    if ablations:  # the split-paragraph index loaded its own embedder
+        cache_query_embeddings(split.index.embedder, texts, progress=progress)
     results, per_question = {}, {}
     for system in systems:
         rows, latencies = _piaf_rows(system, chosen, progress)
