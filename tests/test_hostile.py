@@ -6,9 +6,11 @@ import os
 import zlib
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from rag import Assistant, RagError, Settings
-from rag.documents import read_document
+from rag.chunking import chunk_document
+from rag.documents import SUPPORTED_SUFFIXES, DocumentError, parse_document, read_document
 
 GOOD = "Le marché de Rungis\n\nLe marché de Rungis ouvre à quatre heures du matin pour les grossistes.\n"
 
@@ -46,8 +48,6 @@ def test_one_megabyte_on_one_line_without_a_sentence_break_is_cut_into_bounded_c
     words = " ".join(f"mot{n}" for n in range(150_000))  # ~1 Mo, no punctuation, no newline
     (corpus / "ligne.txt").write_text("Une ligne sans fin\n\n" + words, encoding="utf-8")
     document = read_document(corpus / "ligne.txt", "ligne.txt")
-    from rag.chunking import chunk_document
-
     chunks = chunk_document(document, 90, 200)
     assert len(chunks) > 1000 and max(len(c.text.split()) for c in chunks) <= 200
     assert all(document.text[c.start : c.end] == c.text for c in chunks)
@@ -193,3 +193,35 @@ def test_injected_instructions_do_not_take_over_the_local_model(trapped, positio
     assistant, names = trapped
     result, = run(assistant, "local", names, progress=False, only=[position])
     assert not result.hijacked, (result.phrasing, result.answer, result.reasons)
+
+
+# ---- fuzzing: a bounded run by default, longer with FUZZ_EXAMPLES=5000 ------------------------------
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
+MARKUP = st.sampled_from(["<div>", "</div>", "<p>", "<script>", "</script>", "<title>", "<!--", "-->", "&amp;",
+                          "\n\n", ". ", "?", "\x00", "\r", "é", "’", "13h45 : "])
+TEXTS = st.lists(st.one_of(st.text(max_size=40), MARKUP), max_size=60).map("".join)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(data=st.one_of(st.binary(max_size=3000), TEXTS.map(lambda t: t.encode("utf-8", "surrogatepass"))),
+       suffix=st.sampled_from(SUPPORTED_SUFFIXES))
+def test_any_file_content_is_read_or_refused_with_a_french_error(data, suffix):
+    try:
+        document = parse_document(data, suffix, f"fuzz{suffix}")
+    except DocumentError as exc:
+        assert f"fuzz{suffix}" in str(exc)
+        return
+    for chunk in chunk_document(document, 20, 40):
+        assert document.text[chunk.start : chunk.end] == chunk.text and chunk.sentence_texts
+
+
+@settings(max_examples=max(EXAMPLES // 3, 20), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=st.one_of(st.text(max_size=300), TEXTS))
+def test_any_question_is_answered_or_refused_with_a_french_error(assistant, question):
+    try:
+        answer = assistant.ask(question)
+    except RagError as exc:
+        assert "question" in str(exc).lower()
+        return
+    assert isinstance(answer.text, str) and answer.text
