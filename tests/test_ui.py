@@ -205,6 +205,16 @@ def test_markup_in_documents_is_shown_as_text(page):
     assert page.locator("img[src='x']").count() == 0
 
 
+def test_markup_in_a_question_is_shown_as_typed_and_never_run(page):
+    question = '<img src=y onerror="window.__asked=1"> **Qu\'ont** convenu Hollande et Poutine ?'
+    answer = ask_in_page(page, question)
+    assert answer.locator("a.rag-cite").count() >= 1
+    mine = page.locator("#rag-chat [data-testid='user']").last.inner_text()
+    assert '<img src=y onerror="window.__asked=1">' in mine and "**Qu'ont**" in mine
+    assert page.evaluate("typeof window.__asked") == "undefined"
+    assert page.locator("img[src='y']").count() == 0
+
+
 def test_an_upload_over_the_size_limit_is_refused_before_it_is_stored(served):
     """The server answers 413 while receiving the body: the file never reaches the corpus or the parser."""
     import httpx
