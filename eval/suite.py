@@ -323,7 +323,9 @@ def cross_validate_weight(assistant, questions, folds: int, seed: int, per_quest
 
     from .systems import PipelineSystem
 
-    by_weight = {w: _piaf_rows(PipelineSystem(assistant, "hybrid", dense_weight=w), questions, progress)[0]
+    ours = assistant.settings  # the default weight's rows were just computed as the "hybrid" system
+    by_weight = {w: per_question["hybrid"] if w == ours.dense_weight and ours.fusion == "convex"
+                 else _piaf_rows(PipelineSystem(assistant, "hybrid", dense_weight=w), questions, progress)[0]
                  for w in WEIGHT_GRID}
     articles = sorted({q.source.split("_")[0] for q in questions})
     random.Random(seed).shuffle(articles)

@@ -226,13 +226,14 @@ class Index:
     def _upsert(self, chunks: list[Chunk], vectors: list[np.ndarray]) -> None:
         """Sentences first: a chunk is searchable once its own row exists, and a run killed in between
         leaves only sentences that `_sweep_orphans` removes."""
+        vectors = [np.asarray(group, dtype=np.float32) for group in vectors]
         self.sentences.upsert(
             ids=[f"{c.id}-{n}" for c, group in zip(chunks, vectors) for n in range(len(group))],
-            embeddings=[v for group in vectors for v in np.asarray(group, dtype=np.float32)],
+            embeddings=[v for group in vectors for v in group],
             metadatas=[{"chunk": c.id, "source": c.source, "kind": c.kind} for c, group in zip(chunks, vectors)
                        for _ in range(len(group))],
         )
-        centroids = [np.asarray(group, dtype=np.float32).mean(axis=0) for group in vectors]
+        centroids = [group.mean(axis=0) for group in vectors]
         self.collection.upsert(
             ids=[c.id for c in chunks],
             embeddings=[v / (np.linalg.norm(v) or 1.0) for v in centroids],

@@ -143,8 +143,8 @@ class HybridRetriever:
                     fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.rrf_k + rank)
             return fused
         pool = list(dict.fromkeys([*dense, *keyword]))
-        # A passage outside the dense list is at most as similar as the list's last one.
-        dense_z = _standardised([dense.get(i, min(dense.values())) for i in pool])
+        floor = min(dense.values())  # a passage outside the dense list is at most as similar as its last one
+        dense_z = _standardised([dense.get(i, floor) for i in pool])
         keyword_z = _standardised([keyword.get(i, 0.0) for i in pool])
         mixed = self.dense_weight * dense_z + (1 - self.dense_weight) * keyword_z
         return dict(zip(pool, mixed.tolist()))
