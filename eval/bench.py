@@ -80,10 +80,11 @@ def bench_ingest(paragraphs, n_docs: int, progress: bool) -> dict:
 
 def _pool(indexes) -> tuple[list[str], np.ndarray]:
     from rag.french import sentence_spans
+    from rag.store import pages
 
     sentences, vectors = [], []
     for index in indexes:
-        vectors.append(np.vstack([page["embeddings"] for page in index._pages(["embeddings"], collection=index.sentences)]))
+        vectors.append(np.vstack([page["embeddings"] for page in pages(index.sentences, ["embeddings"])]))
         for doc in index.collection.get(include=["documents"])["documents"]:
             sentences += [doc[s:e] for s, e in sentence_spans(doc) if len(doc[s:e].split()) >= 4]
     return sentences, np.vstack(vectors)
@@ -183,12 +184,128 @@ def bench_answers(generators: list[str], n: int, cache: Path, progress: bool) ->
     return out
 
 
-def run_bench(sizes, queries, ingest_docs, answers, generators, cache: Path, piaf_path=None, progress=True) -> dict:
+def bench_store(paragraphs, questions: list[str], n_docs: int, progress: bool) -> list[dict]:
+    """The same PIAF paragraphs ingested, then searched, once in an embedded store and once through a
+    `chroma run` server on 127.0.0.1 started for the run: what the server's HTTP hop costs."""
+    from rag import Assistant, Settings
+
+    from . import piaf
+    from .servers import ChromaServer
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = piaf.write_corpus(paragraphs[:n_docs], Path(tmp) / "docs")
+        server = ChromaServer(Path(tmp) / "server").start()
+        try:
+            for label, url in (("embarqué", None), ("serveur Chroma (HTTP, 127.0.0.1)", server.url)):
+                settings = Settings(index_dir=Path(tmp) / f"index-{len(rows)}", chroma_url=url)
+                assistant = Assistant.open(settings=settings, create=True)
+                assistant.index.embedder.get_text_embedding_batch(["échauffement du modèle"])
+                started = time.perf_counter()
+                assistant.ingest(folder, progress=progress)
+                ingest_s = time.perf_counter() - started
+                vectors = [assistant.index.embedder.get_query_embedding(q) for q in questions]
+                retriever = assistant.retriever
+                for q, v in zip(questions[:5], vectors):  # warm-up
+                    assistant.index.dense_search(v, retriever.candidates)
+                hybrid, dense = [], []
+                for q, v in zip(questions, vectors):
+                    started = time.perf_counter()
+                    assistant.index.dense_search(v, retriever.candidates)
+                    dense.append((time.perf_counter() - started) * 1000)
+                    started = time.perf_counter()
+                    assistant.search(q)
+                    hybrid.append((time.perf_counter() - started) * 1000)
+                rows.append({"label": label, "docs": n_docs, "chunks": len(assistant.index.all_chunks()),
+                             "ingest_s": round(ingest_s, 1), "queries": len(questions),
+                             "hybrid_p50_ms": M.percentile(hybrid, 50), "hybrid_p95_ms": M.percentile(hybrid, 95),
+                             "dense_p50_ms": M.percentile(dense, 50), "dense_p95_ms": M.percentile(dense, 95)})
+        finally:
+            server.kill()
+    return rows
+
+
+def bench_users(users: int, seconds: float, generators: list[str], cache: Path, progress: bool) -> list[dict]:
+    """``users`` gradio_client visitors asking the real page on 127.0.0.1, each in a loop for ``seconds``
+    per generator: errors, latency, time waiting in the page's queue, and the server's memory."""
+    import threading
+
+    from gradio_client import Client
+    from gradio_client.utils import Status
+
+    from ui.app import launch
+
+    from .dataset import DEFAULT_DATASET, load_dataset
+    from .servers import free_port
+    from .systems import open_pipeline
+
+    assistant = open_pipeline(cache / "corpus" / "index", Path("corpus"), progress=False)
+    questions = [it.question for it in load_dataset(DEFAULT_DATASET) if not it.history]
+    port = free_port()
+    page = launch(assistant, "127.0.0.1", port, block=False)
+    waiting = (Status.JOINING_QUEUE, Status.IN_QUEUE, Status.STARTING)
+    rows = []
+    try:
+        for name in generators:
+            assistant.ask(questions[0], generator=name)  # the model is loaded before the clock starts
+            done, errors, memory = [], [], [_rss_mb()]
+            deadline = time.monotonic() + seconds
+
+            def visitor(n: int) -> None:
+                client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+                asked = n
+                while time.monotonic() < deadline:
+                    question = questions[asked % len(questions)]
+                    asked += users
+                    started = last = time.monotonic()
+                    queued = 0.0
+                    try:
+                        job = client.submit(question, None, False, 0, name, api_name="/ask")
+                        while not job.done():
+                            now = time.monotonic()
+                            if job.status().code in waiting:
+                                queued += now - last
+                            last = now
+                            time.sleep(0.05)
+                        job.result()
+                        done.append(((time.monotonic() - started) * 1000, queued * 1000))
+                    except Exception as exc:  # noqa: BLE001 - every failure a visitor would see is counted
+                        errors.append(repr(exc))
+
+            threads = [threading.Thread(target=visitor, args=(n,)) for n in range(users)]
+            for thread in threads:
+                thread.start()
+            with tqdm(total=int(seconds), desc=f"{users} visiteurs, {name}", disable=not progress, leave=False) as bar:
+                while any(t.is_alive() for t in threads):
+                    time.sleep(1)
+                    memory.append(_rss_mb())
+                    bar.update(1)
+            latency, queued = [d[0] for d in done], [d[1] for d in done]
+            rows.append({"label": name, "users": users, "seconds": seconds, "answers": len(done),
+                         "errors": len(errors), "error_examples": errors[:3],
+                         "latency_p50_ms": M.percentile(latency, 50), "latency_p95_ms": M.percentile(latency, 95),
+                         "queued_p50_ms": M.percentile(queued, 50), "queued_p95_ms": M.percentile(queued, 95),
+                         "rss_start_mb": round(memory[0]), "rss_end_mb": round(memory[-1]),
+                         "rss_max_mb": round(max(memory))})
+    finally:
+        page.close()
+    return rows
+
+
+def run_bench(sizes, queries, ingest_docs, answers, generators, cache: Path, piaf_path=None, progress=True,
+              users=0, users_seconds=120.0, store_docs=0) -> dict:
+    """Each part runs when its size is non-zero; ``users`` runs alone (its latencies need the cores)."""
     from . import piaf
 
     cache.mkdir(parents=True, exist_ok=True)
-    paragraphs, questions = piaf.load(piaf_path or piaf.DEFAULT_PATH)
     results: dict = {}
+    if users:
+        results["users"] = bench_users(users, users_seconds, generators, cache, progress)
+        return results
+    paragraphs, questions = piaf.load(piaf_path or piaf.DEFAULT_PATH)
+    if store_docs:
+        sample = [q.question for q in piaf.sample(questions, queries, 13)]
+        results["store"] = bench_store(paragraphs, sample, store_docs, progress)
     if ingest_docs:
         results["ingest"] = bench_ingest(paragraphs, ingest_docs, progress)
     if sizes:

@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--corpus", type=Path, default=Path("corpus"), help="dossier du corpus (défaut : corpus/)")
     ev.add_argument("--index", type=Path, help="index existant à évaluer tel quel (défaut : .rag-eval/corpus/index, "
                     "synchronisé avec --corpus)")
+    ev.add_argument("--chroma-url", help="avec --index : l'index est sur ce serveur Chroma (défaut : $RAG_CHROMA_URL)")
     ev.add_argument("--cache", type=Path, help="dossier des index d'évaluation (défaut : .rag-eval/ ou $RAG_EVAL_CACHE)")
     ev.add_argument("--k", type=int, help="passages par réponse (défaut : réglage top_k)")
     ev.add_argument("--generators", default="extractive", help="générateurs comparés, séparés par des virgules")
@@ -91,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--ingest-docs", type=int, default=40, help="paragraphes PIAF indexés pour le débit (défaut : 40)")
     bench.add_argument("--answers", type=int, default=20, help="questions pour la latence de réponse (défaut : 20)")
     bench.add_argument("--generators", default="extractive")
+    bench.add_argument("--users", type=int, default=0, metavar="N",
+                       help="seulement : N visiteurs simultanés sur la vraie page (gradio_client), par générateur")
+    bench.add_argument("--users-seconds", type=float, default=120.0, help="durée par générateur (défaut : 120 s)")
+    bench.add_argument("--store", type=int, default=0, metavar="DOCS",
+                       help="indexer DOCS paragraphes PIAF puis chercher, embarqué contre serveur Chroma lancé exprès")
     bench.add_argument("--cache", type=Path)
     bench.add_argument("--piaf-path", type=Path)
     bench.add_argument("--json", action="store_true")
@@ -121,7 +127,7 @@ def _eval(args) -> int:
         paths = dataset_paths(args.dataset) or [DEFAULT_DATASET]
         datasets = [(path, load_dataset(path)) for path in paths]  # every file checked before the long run
         if args.index:
-            assistant = open_pipeline(args.index, None)
+            assistant = open_pipeline(args.index, None, chroma_url=args.chroma_url or os.environ.get("RAG_CHROMA_URL"))
             corpus = assistant.corpus_dir
         else:
             corpus = args.corpus
@@ -166,7 +172,8 @@ def _bench(args) -> int:
         sizes.append(100_000)
     results = run_bench(sizes=sizes, queries=args.queries, ingest_docs=args.ingest_docs, answers=args.answers,
                         generators=[g.strip() for g in args.generators.split(",") if g.strip()],
-                        cache=args.cache or CACHE_DIR, piaf_path=args.piaf_path, progress=not args.no_progress)
+                        cache=args.cache or CACHE_DIR, piaf_path=args.piaf_path, progress=not args.no_progress,
+                        users=args.users, users_seconds=args.users_seconds, store_docs=args.store)
     return _emit(args, results, {"command": "bench", "bench": results}, bench_summary)
 
 
@@ -328,6 +335,23 @@ def bench_summary(results: dict) -> str:
                            [[a["label"], a["n"], a["first_token_p50_ms"], a["first_token_p95_ms"], a["total_p50_ms"],
                              a["total_p95_ms"], a["retrieval_p50_ms"]] for a in ans],
                            "\nLatence des réponses (ms, corpus livré)"))
+    store = results.get("store")
+    if store:
+        parts.append(table(["index", "paragraphes", "chunks", "indexation s", "hybride p50", "hybride p95",
+                            "dense p50", "dense p95"],
+                           [[r["label"], r["docs"], r["chunks"], r["ingest_s"], r["hybrid_p50_ms"], r["hybrid_p95_ms"],
+                             r["dense_p50_ms"], r["dense_p95_ms"]] for r in store],
+                           f"\nEmbarqué ou serveur (ms par recherche, {store[0]['queries']} questions PIAF ; hybride "
+                           "avec l'embedding de la question, dense sans)"))
+    users = results.get("users")
+    if users:
+        parts.append(table(["réponse", "visiteurs", "s", "réponses", "erreurs", "latence p50", "latence p95",
+                            "file p50", "file p95", "Mo début", "Mo fin", "Mo max"],
+                           [[u["label"], u["users"], u["seconds"], u["answers"], u["errors"], u["latency_p50_ms"],
+                             u["latency_p95_ms"], u["queued_p50_ms"], u["queued_p95_ms"], u["rss_start_mb"],
+                             u["rss_end_mb"], u["rss_max_mb"]] for u in users],
+                           "\nVisiteurs simultanés sur la page (ms ; « file » = attente dans la file de la page)"))
+        parts += [f"  {u['label']} : {e}" for u in users for e in u["error_examples"]]
     return "\n".join(p for p in parts if p)
 
 

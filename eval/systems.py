@@ -157,13 +157,15 @@ def folder_baseline(corpus: Path, cache: Path, embedder, progress: bool = True) 
     return LlamaIndexBaseline(cache, documents, embedder, folder_fingerprint(corpus), progress)
 
 
-def open_pipeline(index_dir: Path, corpus: Path | None, progress: bool = True, **settings):
+def open_pipeline(index_dir: Path, corpus: Path | None, progress: bool = True, chroma_url: str | None = None,
+                  **settings):
     """An Assistant over ``index_dir``, (re)synced with ``corpus`` when given (cheap when unchanged);
-    ``settings`` override the configuration (an ablation's chunking)."""
+    ``settings`` override the configuration (an ablation's chunking). The evaluation's own indexes
+    stay embedded whatever RAG_CHROMA_URL says: only a user's ``--index`` may live on a server."""
     from rag import Assistant, Settings
 
     # extractive: never load a language model just to search; answer configs name their generator
-    assistant = Assistant.open(index_dir, settings=Settings(**settings), create=corpus is not None,
+    assistant = Assistant.open(index_dir, settings=Settings(chroma_url=chroma_url, **settings), create=corpus is not None,
                                generator="extractive")
     if corpus is not None:
         report = assistant.ingest(corpus, progress=progress)

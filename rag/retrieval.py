@@ -84,6 +84,7 @@ class HybridRetriever:
     ) -> Retrieval:
         if sources is not None and not sources:
             return Retrieval(query=query, passages=[])
+        self.index.follow()
         bm25 = self._bm25 or self.index.bm25
         query_terms = terms(query)
         weights = {t: bm25.idf(t) for t in query_terms}

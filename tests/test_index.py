@@ -4,12 +4,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from rag import Assistant, RagError, Settings
-from rag.index import MANIFEST
+from rag.index import LEGACY_MANIFEST
+from rag.store import HEADER, pages
 
 from .conftest import CORPUS
 
@@ -90,15 +90,15 @@ def test_a_bad_file_is_reported_and_the_rest_still_indexes(tmp_path, small_corpu
 def test_a_crash_between_vector_write_and_manifest_leaves_no_orphans(tmp_path, small_corpus, monkeypatch):
     assistant = Assistant.open(tmp_path / "idx", create=True)
     calls = {"n": 0}
-    original = assistant.index._save_manifest
+    original = assistant.index.store.write_source
 
-    def dying_save():
+    def dying_save(*args):
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt
-        original()
+        original(*args)
 
-    monkeypatch.setattr(assistant.index, "_save_manifest", dying_save)
+    monkeypatch.setattr(assistant.index.store, "write_source", dying_save)
     with pytest.raises(KeyboardInterrupt):
         assistant.ingest(small_corpus)
     (small_corpus / "fromage.txt").unlink()  # the file being written disappears before the re-run
@@ -120,15 +120,10 @@ def test_killed_ingest_then_rerun_gives_the_same_index_as_a_clean_run(tmp_path, 
             shutil.copy2(path, corpus / f"{copy}_{path.name}")
     index = tmp_path / "idx"
     command = [sys.executable, "-m", "rag.cli", "ingest", str(corpus), "--index", str(index)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if len(json.loads((index / MANIFEST).read_text())["sources"]) >= 2:
-                break
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.05)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    progress = b""
+    while b"| 3/10" not in progress and process.poll() is None:  # two files written, the third begun
+        progress += process.stderr.read(1)
     assert process.poll() is None, "ingest finished before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
@@ -181,7 +176,8 @@ def test_a_folder_that_is_not_an_index_is_refused_and_left_untouched(tmp_path):
 
 def test_a_corrupted_manifest_says_how_to_rebuild(tmp_path, small_corpus):
     Assistant.open(tmp_path / "idx", create=True).ingest(small_corpus)
-    (tmp_path / "idx" / MANIFEST).write_text("{ pas du json", encoding="utf-8")
+    Assistant.open(tmp_path / "idx").index.store.manifest.upsert(ids=[HEADER], embeddings=[[1.0]],
+                                                              documents=["{ pas du json"])
     with pytest.raises(RagError, match="endommagé.*--rebuild"):
         Assistant.open(tmp_path / "idx")
     rebuilt = Assistant.open(tmp_path / "idx", rebuild=True)  # what the message says to do must work
@@ -190,8 +186,8 @@ def test_a_corrupted_manifest_says_how_to_rebuild(tmp_path, small_corpus):
 
 def test_an_index_from_an_older_version_is_rebuilt_by_ingest_and_explained_elsewhere(tmp_path, small_corpus):
     Assistant.open(tmp_path / "idx", create=True).ingest(small_corpus)
-    manifest = json.loads((tmp_path / "idx" / MANIFEST).read_text(encoding="utf-8"))
-    (tmp_path / "idx" / MANIFEST).write_text(json.dumps({**manifest, "format": 1}), encoding="utf-8")
+    manifest = Assistant.open(tmp_path / "idx").index.manifest
+    (tmp_path / "idx" / LEGACY_MANIFEST).write_text(json.dumps({**manifest, "format": 1}), encoding="utf-8")
     with pytest.raises(RagError, match="version plus ancienne.*rag ingest"):
         Assistant.open(tmp_path / "idx")
     report = Assistant.open(tmp_path / "idx", create=True).ingest(small_corpus)
@@ -217,7 +213,7 @@ def test_the_whole_store_is_read_in_pages(shipped_index):
     """One Chroma `get` of ~100k chunks exceeds SQLite's variable limit (seen in `rag bench --100k`):
     reading page by page must give every chunk exactly once."""
     index = shipped_index.index
-    paged = [i for page in index._pages(include=[], size=7) for i in page["ids"]]
+    paged = [i for page in pages(index.collection, include=[], size=7) for i in page["ids"]]
     assert len(paged) == index.collection.count() > 7
     assert set(paged) == set(index.collection.get(include=[])["ids"])
 
@@ -264,3 +260,17 @@ def test_chunks_embedded_elsewhere_are_a_normal_index(tmp_path, shipped_index):
     for mode in ("dense", "bm25"):
         passages = HybridRetriever(index, mode=mode).retrieve("Turquie avion russe", 5).passages
         assert len(passages) == 5 and all(p.chunk.source.startswith("synthetique_") for p in passages)
+
+
+def test_an_index_whose_manifest_was_a_file_moves_it_into_the_store_without_re_embedding(tmp_path, small_corpus):
+    Assistant.open(tmp_path / "idx", create=True).ingest(small_corpus)
+    index = Assistant.open(tmp_path / "idx").index
+    legacy = {key: value for key, value in index.manifest.items() if key != "stamp"} | {"format": 2}
+    index.store.manifest.delete(ids=index.store.manifest.get(include=[])["ids"])
+    (tmp_path / "idx" / LEGACY_MANIFEST).write_text(json.dumps(legacy), encoding="utf-8")
+
+    reopened = Assistant.open(tmp_path / "idx")
+    assert reopened.index.sources == legacy["sources"]
+    report = reopened.ingest(small_corpus)
+    assert report.chunks_embedded == 0 and sorted(report.unchanged) == ["fromage.txt", "paris.txt", "volcans.md"]
+    assert not (tmp_path / "idx" / LEGACY_MANIFEST).exists()

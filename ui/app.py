@@ -92,6 +92,9 @@ def build(assistant: Assistant) -> gr.Blocks:
         answer = None
         try:
             chosen = options(sources, include_comments, passages, mode)
+            if assistant.busy(chosen["generator"]):
+                display[-1] = {"role": "assistant", "content": render.streaming_message(messages.QUEUED)}
+                yield gr.skip(), display, display, history, turns, gr.skip()
             for partial in assistant.stream(question, history=history or None, **chosen):
                 if partial.answer is not None:
                     answer = partial.answer

@@ -24,6 +24,11 @@ class Generator(ABC):
     name: str
     verify = True  # a model's sentences must be checked against the passages they cite
 
+    @property
+    def busy(self) -> bool:
+        """Whether a question is being answered and the next one would wait (one llama.cpp context)."""
+        return False
+
     @abstractmethod
     def stream(self, question: str, retrieval: Retrieval, previous: str | None = None) -> Iterator[str]:
         """Yield the draft in pieces; ``previous`` is the question a follow-up continues."""

@@ -46,6 +46,10 @@ class LocalGenerator(Generator):
         self._yes = self._first_tokens("Oui", "oui")
         self._no = self._first_tokens("Non", "non")
 
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
     def _first_tokens(self, *words: str) -> list[int]:
         return sorted({self.llm.tokenize(w.encode(), add_bos=False, special=False)[0] for w in words})
 
