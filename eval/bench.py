@@ -8,8 +8,10 @@ and memory do not depend on whether a vector matches its text. Relevance is not 
 """
 from __future__ import annotations
 
+import contextlib
 import random
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -242,7 +244,8 @@ def bench_users(users: int, seconds: float, generators: list[str], cache: Path, 
     assistant = open_pipeline(cache / "corpus" / "index", Path("corpus"), progress=False)
     questions = [it.question for it in load_dataset(DEFAULT_DATASET) if not it.history]
     port = free_port()
-    page = launch(assistant, "127.0.0.1", port, block=False)
+    with contextlib.redirect_stdout(sys.stderr):  # gradio talks on stdout, where --json goes
+        page = launch(assistant, "127.0.0.1", port, block=False)
     waiting = (Status.JOINING_QUEUE, Status.IN_QUEUE, Status.STARTING)
     rows = []
     try:
@@ -288,7 +291,8 @@ def bench_users(users: int, seconds: float, generators: list[str], cache: Path, 
                          "rss_start_mb": round(memory[0]), "rss_end_mb": round(memory[-1]),
                          "rss_max_mb": round(max(memory))})
     finally:
-        page.close()
+        with contextlib.redirect_stdout(sys.stderr):
+            page.close()
     return rows
 
 
