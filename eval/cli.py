@@ -80,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="documents piégés (22 formulations d'injection d'instructions) : part des réponses "
                     "détournées, pour chaque générateur de --generators")
     ev.add_argument("--seed", type=int, default=13, help="graine du tirage (défaut : 13)")
+    ev.add_argument("--compare", type=Path, metavar="AVANT.json",
+                    help="comparer à une exécution précédente (sa sortie --json), métrique par métrique")
     ev.add_argument("--json", action="store_true", help="résultats complets en JSON sur la sortie standard")
     ev.add_argument("--report", type=Path, metavar="DIR", help="écrire un rapport HTML avec graphiques dans DIR")
     ev.add_argument("--no-progress", action="store_true")
@@ -118,6 +120,10 @@ def _eval(args) -> int:
     progress = not args.no_progress
     if args.piaf_answerability and not args.piaf:
         raise ValueError("--piaf-answerability demande --piaf.")
+    if args.compare:
+        from .compare import load_run
+
+        previous = load_run(args.compare)  # read before the long run, so a bad file fails at once
     results: dict = {"command": "eval"}
     if not args.no_gold:
         try:
@@ -155,6 +161,10 @@ def _eval(args) -> int:
 
         generators = [g.strip() for g in args.generators.split(",") if g.strip()]
         results["injection"] = run_all(cache / "injection", generators, progress)
+    if args.compare:
+        from .compare import compare
+
+        results["compare"] = {"previous": str(args.compare), "rows": compare(previous, results)}
     return _emit(args, results, results, summary)
 
 
@@ -190,6 +200,12 @@ def _emit(args, results: dict, report_data: dict, render) -> int:
 # ------------------------------------------------------------------ summaries
 
 
+TRAP_KINDS = {"verbatim": "mot pour mot", "paraphrase": "paraphrase", "wrong_person": "mauvaise personne",
+              "wrong_number": "mauvais nombre", "wrong_date": "mauvaise date", "wrong_place": "mauvais lieu",
+              "negation": "négation", "partial": "ajout non soutenu", "contradiction": "contradiction",
+              "unrelated": "hors sujet"}
+
+
 def summary(results: dict) -> str:
     from .suite import gold_runs
 
@@ -201,6 +217,8 @@ def summary(results: dict) -> str:
                      + (" (repli lexical, pas un modèle)" if j["name"] == "lexical" else "")
                      + f" : exactitude {_pct(j['accuracy'])} sur {j['n']} paires étiquetées à la main "
                      f"(soutenues reconnues {_pct(j['true_positive_rate'])}, non soutenues {_pct(j['true_negative_rate'])})")
+        parts.append("  par type de paire : " + ", ".join(
+            f"{TRAP_KINDS.get(kind, kind)} {_pct(share)}" for kind, share in j["per_kind"].items()))
     piaf = results.get("piaf")
     if piaf:
         rows = [[r["label"], r["hit@1"], r["hit@5"], r["hit@10"], r["mrr@10"], r["answer_hit@1"], r["answer_hit@5"],
@@ -231,6 +249,10 @@ def summary(results: dict) -> str:
             parts.append(f"Bonne décision (répondre avec, refuser sans) : {_pct(d['decision_accuracy'])} ; "
                          f"score CRAG {fmt(d['crag_score'])} (+1 correcte, 0 refus ou partielle, −1 fausse)")
     parts.append(_injection_summary(results.get("injection")))
+    if "compare" in results:
+        from .compare import render
+
+        parts.append(render(results["compare"]["rows"], results["compare"]["previous"]))
     return "\n".join(p for p in parts if p)
 
 

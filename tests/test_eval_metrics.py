@@ -7,6 +7,7 @@ import pytest
 
 from eval import metrics as M
 from eval.dataset import DatasetError, load_dataset
+from rag import RagError
 
 
 # ---------------------------------------------------------------- retrieval
@@ -233,6 +234,51 @@ def test_eval_threshold_decides_what_counts_as_supported(shipped_index, tmp_path
     assert faithfulness(0.0) == (1.0, 0.0)  # every score passes: nothing is unsupported
     strict, rejected = faithfulness(1.01)
     assert strict == 0.0 and rejected == 1.0
+
+    previous = tmp_path / "avant.json"
+    assert main(["eval", "--index", str(shipped_index.index.folder), "--dataset", str(dataset), "--judge", "lexical",
+                 "--threshold", "0", "--no-baseline", "--json", "--no-progress", "--cache", str(tmp_path)]) == 0
+    previous.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert main(["eval", "--index", str(shipped_index.index.folder), "--dataset", str(dataset), "--judge", "lexical",
+                 "--threshold", "1.01", "--no-baseline", "--no-progress", "--cache", str(tmp_path),
+                 "--compare", str(previous)]) == 0
+    out = capsys.readouterr().out
+    line = next(row for row in out.splitlines() if row.startswith("gold.answers.extractive+hybrid.faithfulness"))
+    assert line.split()[1:] == ["1,000", "0,000", "-1.000", "▼", "pire"]
+    assert not any("hit@1" in row and "▼" in row for row in out.splitlines())  # retrieval did not change
+    assert not any("per_kind" in row and "▼" in row for row in out.splitlines() if "wrong" in row)
+    kinds = next(row for row in out.splitlines() if "par type de paire" in row)
+    assert "mauvais nombre 100 %" in kinds and "mot pour mot 0 %" in kinds  # at 1.01 the judge rejects every pair
+
+
+def test_compare_marks_what_got_worse_on_hand_computed_runs(tmp_path):
+    from eval.compare import compare, load_run, render
+
+    previous = {"gold": {"retrieval": [{"label": "hybride (nous)", "hit@1": 0.90, "p50_ms": 12.0, "n": 54}],
+                         "judge": {"per_kind": {"wrong_person": 0.6}},
+                         "answers": {"extractive": {"fact_recall": 0.70, "wrong_rate": 0.10, "answered": True}}}}
+    current = {"gold": {"retrieval": [{"label": "hybride (nous)", "hit@1": 0.85, "p50_ms": 9.0, "n": 60}],
+                        "judge": {"per_kind": {"wrong_person": 0.4}},
+                        "answers": {"extractive": {"fact_recall": 0.75, "wrong_rate": 0.20, "answered": False}},
+                        "piaf": {"hit@5": 0.9}}}
+    rows = {r["metric"]: r for r in compare(previous, current)}
+    assert set(rows) == {"gold.retrieval[hybride (nous)].hit@1", "gold.retrieval[hybride (nous)].p50_ms",
+                         "gold.answers.extractive.fact_recall", "gold.answers.extractive.wrong_rate",
+                         "gold.judge.per_kind.wrong_person"}
+    worse = {metric for metric, r in rows.items() if r["worse"]}
+    assert worse == {"gold.retrieval[hybride (nous)].hit@1", "gold.answers.extractive.wrong_rate",
+                     "gold.judge.per_kind.wrong_person"}  # the judge got worse at catching the wrong person
+    assert rows["gold.retrieval[hybride (nous)].p50_ms"]["change"] == -3.0
+    assert round(rows["gold.answers.extractive.wrong_rate"]["change"], 6) == 0.1
+    text = render(list(rows.values()), tmp_path / "avant.json")
+    assert "5 métrique(s) changée(s) sur 5, 3 moins bonne(s)" in text and text.count("▼ pire") == 3
+    slower = compare({"a": {"p50_ms": 100.0}}, {"a": {"p50_ms": 105.0}})  # within the timing noise
+    assert not slower[0]["worse"] and compare({"a": {"p50_ms": 100.0}}, {"a": {"p50_ms": 120.0}})[0]["worse"]
+
+    broken = tmp_path / "casse.json"
+    broken.write_text("pas du json", encoding="utf-8")
+    with pytest.raises(RagError, match="rag eval … --json"):
+        load_run(broken)
 
 
 def test_several_datasets_are_evaluated_one_after_another(shipped_index, tmp_path, capsys):
