@@ -80,6 +80,10 @@ def test_gradio_client_ask_endpoint(served):
 
     with pytest.raises(Exception, match="vide"):
         client.predict("   ", api_name="/ask")
+    with pytest.raises(Exception, match="1000000 caractères ; la limite est de 1000"):  # 1 MB through the API
+        client.predict("é" * 500_000 + "a" * 500_000, api_name="/ask")
+    with pytest.raises(Exception, match="aucun mot"):
+        client.predict("?!… 🙂 \x07\x1b", api_name="/ask")
 
     documents = client.predict(api_name="/documents")
     assert {d["source"] for d in documents} >= {*SHIPPED, TRAP}
