@@ -41,6 +41,21 @@ SENTENCES_PER_CHUNK = 4  # nearest sentences fetched per chunk wanted: several m
 
 
 @dataclass
+class _Parsed:
+    """A file read and chunked, waiting to be embedded with others."""
+
+    source: str
+    chunks: list[Chunk]
+    old_ids: set[str]
+    updated: bool
+    entry: dict
+
+    @property
+    def new(self) -> list[Chunk]:
+        return [c for c in self.chunks if c.id not in self.old_ids]
+
+
+@dataclass
 class SyncReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -186,6 +201,7 @@ class Index:
         # a file is unchanged only if this is too
         chunking = f"v{CHUNKER_VERSION}, {chunk_words} words, paragraphs up to {paragraph_words or chunk_words}"
         self.manifest["corpus"] = str(corpus.resolve())
+        pending: list[_Parsed] = []
         for done, (path, source) in enumerate(tqdm(files, desc="Indexation", unit="fichier", disable=not progress)):
             if on_file is not None:
                 on_file(done, len(files), source)
@@ -202,16 +218,14 @@ class Index:
                 report.failed.append((source, str(exc)))
                 continue
             chunks = chunk_document(doc, chunk_words, paragraph_words)
-            report.chunks_embedded += self._write(chunks, set(entry["chunks"]) if entry else set(), batch_size)
-            self.sources[source] = {
-                "hash": digest,
-                "chunking": chunking,
-                "title": doc.title,
-                "date": doc.date,
-                "chunks": [c.id for c in chunks],
-            }
-            self.store.write_source(source, self.sources[source])
-            (report.updated if entry else report.added).append(source)
+            pending.append(_Parsed(
+                source, chunks, set(entry["chunks"]) if entry else set(), updated=entry is not None,
+                entry={"hash": digest, "chunking": chunking, "title": doc.title, "date": doc.date,
+                       "chunks": [c.id for c in chunks]},
+            ))
+            if sum(len(p.new) for p in pending) >= batch_size:
+                self._write(pending, batch_size, report)
+        self._write(pending, batch_size, report)
         present = {source for _, source in files}
         for source in sorted(set(self.sources) - present):
             self._delete(self.sources[source]["chunks"])
@@ -238,19 +252,27 @@ class Index:
             self.store.write_sources(added)
             self._publish()
 
-    def _write(self, chunks: list[Chunk], old_ids: set[str], batch_size: int) -> int:
-        """Embed only new chunks; known ones just get their new offsets. Returns how many were embedded."""
-        new = [c for c in chunks if c.id not in old_ids]
+    def _write(self, pending: list[_Parsed], batch_size: int, report: SyncReport) -> None:
+        """Embed the new chunks of the pending files together (a file of one sentence would otherwise
+        cost a model call of its own), give known chunks their new offsets, then record each file:
+        its manifest row comes after its chunks."""
+        new = [chunk for parsed in pending for chunk in parsed.new]
         for i in range(0, len(new), batch_size):
             batch = new[i : i + batch_size]
             texts = [c.sentence_texts for c in batch]
             vectors = np.asarray(self.embedder.get_text_embedding_batch([t for group in texts for t in group]))
             self._upsert(batch, np.split(vectors, np.cumsum([len(group) for group in texts])[:-1]))
-        kept = [c for c in chunks if c.id in old_ids]
-        if kept:
-            self.collection.update(ids=[c.id for c in kept], metadatas=[_metadata(c) for c in kept])
-        self._delete(sorted(old_ids - {c.id for c in chunks}))
-        return len(new)
+        for parsed in pending:
+            kept = [c for c in parsed.chunks if c.id in parsed.old_ids]
+            if kept:
+                self.collection.update(ids=[c.id for c in kept], metadatas=[_metadata(c) for c in kept])
+            self._delete(sorted(parsed.old_ids - {c.id for c in parsed.chunks}))
+        self.store.write_sources({parsed.source: parsed.entry for parsed in pending})
+        for parsed in pending:
+            self.sources[parsed.source] = parsed.entry
+            (report.updated if parsed.updated else report.added).append(parsed.source)
+        report.chunks_embedded += len(new)
+        pending.clear()
 
     def _upsert(self, chunks: list[Chunk], vectors: list[np.ndarray]) -> None:
         """Sentences first: a chunk is searchable once its own row exists, and a run killed in between

@@ -142,9 +142,6 @@ class Store:
         self._put([HEADER], [{**header, "stamp": stamp}])
         return stamp
 
-    def write_source(self, source: str, entry: dict) -> None:
-        self._put([_SOURCE + source], [entry])
-
     def write_sources(self, entries: dict[str, dict], batch: int = 500) -> None:
         items = list(entries.items())
         for start in range(0, len(items), batch):

