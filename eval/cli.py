@@ -18,8 +18,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = _parser()
-    args = parser.parse_args(argv)
+    if argv[:2] == ["eval", "generate"]:
+        args = _generate_parser().parse_args(argv[2:])
+    else:
+        args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="Attention : %(message)s", stream=sys.stderr)
     import bm25s  # noqa: F401 - it sets its logger to DEBUG when imported; import it first, then quiet it
 
@@ -106,6 +108,46 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-progress", action="store_true")
     bench.set_defaults(run=_bench)
     return parser
+
+
+def _generate_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag eval generate",
+        description="Écrire un jeu de questions françaises vérifiées à partir de n'importe quel corpus, au format de "
+        "rag eval --dataset.")
+    parser.add_argument("--corpus", type=Path, default=Path("corpus"), help="dossier du corpus (défaut : corpus/)")
+    parser.add_argument("--index", type=Path, help="index existant, pris tel quel (défaut : .rag-eval/corpus/index, "
+                        "synchronisé avec --corpus)")
+    parser.add_argument("--count", type=int, default=40, help="questions gardées (défaut : 40), dont un cinquième "
+                        "sans réponse dans le corpus")
+    parser.add_argument("--out", type=Path, required=True, metavar="QUESTIONS.jsonl", help="fichier écrit")
+    parser.add_argument("--seed", type=int, default=13, help="graine du tirage des phrases (défaut : 13)")
+    parser.add_argument("--generator", default="local",
+                        help="modèle qui écrit : local (défaut), local:MODÈLE ou openai (le serveur configuré)")
+    parser.add_argument("--cache", type=Path, help="dossier des index d'évaluation (défaut : .rag-eval/)")
+    parser.add_argument("--no-progress", action="store_true")
+    parser.set_defaults(run=_generate)
+    return parser
+
+
+def _generate(args) -> int:
+    import time
+
+    from .generate import generate, summary
+    from .systems import CACHE_DIR, open_pipeline
+
+    if args.count < 1:
+        raise ValueError("--count doit valoir au moins 1.")
+    started = time.perf_counter()
+    if args.index:
+        assistant = open_pipeline(args.index, None)
+    else:
+        assistant = open_pipeline((args.cache or CACHE_DIR) / "corpus" / "index", args.corpus, not args.no_progress)
+    result = generate(assistant, args.count, args.seed, args.generator, not args.no_progress)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in result.items), encoding="utf-8")
+    summary(result, str(args.out), time.perf_counter() - started)
+    return 0
 
 
 def _eval(args) -> int:
@@ -273,6 +315,9 @@ def _gold_summary(gold: dict) -> str:
     d = gold["dataset"]
     parts = [f"Jeu de questions {_shown(d['path'])} : {d['n']} questions ({d['answerable']} avec réponse, "
              f"{d['unanswerable']} sans réponse dans le corpus, {d['followups']} relances en conversation)"]
+    if d.get("generated_by"):
+        parts.append(f"Jeu GÉNÉRÉ par {', '.join(d['generated_by'])} (rag eval generate), non relu à la main : "
+                     "à lire comme une indication, pas comme un jeu de référence")
     rows = [[r["label"], r["hit@1"], r["hit@5"], r["mrr@10"], r["ndcg@10"], r["fact_hit@1"], r["fact_hit@5"],
              r["search_p50_ms"], r["query_embed_ms"]] for r in gold["retrieval"].values()]
     parts.append(table(["recherche", "hit@1", "hit@5", "MRR@10", "nDCG@10", "fait@1", "fait@5", "ms p50", "+ emb. ms"], rows,

@@ -8,7 +8,7 @@ from pathlib import Path
 DEFAULT_DATASET = Path(__file__).resolve().parent / "datasets" / "gold_fr.jsonl"
 
 REQUIRED = ("id", "question", "answerable")
-ALLOWED = {"id", "question", "answer", "sources", "answerable", "history", "facts"}
+ALLOWED = {"id", "question", "answer", "sources", "answerable", "history", "facts", "kind", "generated"}
 
 
 class DatasetError(ValueError):
@@ -24,6 +24,8 @@ class GoldItem:
     sources: list[str] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
     history: list[dict[str, str]] | None = None
+    kind: str = ""
+    generated: str = ""  # the model that wrote the question (`rag eval generate`); empty when hand-written
 
     @property
     def gold_facts(self) -> list[str]:
@@ -55,6 +57,9 @@ def parse_item(obj: object, where: str) -> GoldItem:
         value = obj.get(key, [])
         if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
             raise DatasetError(f"{where} : « {key} » doit être une liste de textes non vides")
+    for key in ("kind", "generated"):
+        if not isinstance(obj.get(key, ""), str):
+            raise DatasetError(f"{where} : « {key} » doit être un texte")
     history = obj.get("history")
     if history is not None:
         if not isinstance(history, list):
@@ -77,6 +82,8 @@ def parse_item(obj: object, where: str) -> GoldItem:
         sources=list(obj.get("sources", [])),
         facts=list(obj.get("facts", [])),
         history=history or None,
+        kind=obj.get("kind", ""),
+        generated=obj.get("generated", ""),
     )
 
 

@@ -302,7 +302,19 @@ def misattributed(claim: str, question: str, evidence: str) -> str | None:
     return None
 
 
-def _entities(words: list[str]) -> list[tuple[str, str, int, int]]:
+def named_facts(text: str, fragment: bool = False) -> list[tuple[str, str]]:
+    """(kind, words as written) of each number, date and name of ``text``: what a question may ask for.
+    A ``fragment`` (a short answer) may start with a name; a sentence's first capital is not one."""
+    words = [m.group() for m in _TOKEN.finditer(" ".join(text.split()))]
+    found = []
+    for kind, _, first, last in _entities(words, fragment):
+        if kind == "date" and last + 1 < len(words) and _fold(words[last + 1]) in _MONTHS:
+            last += 1  # "26 novembre", not "26"
+        found.append((kind, " ".join(words[first : last + 1])))
+    return found
+
+
+def _entities(words: list[str], fragment: bool = False) -> list[tuple[str, str, int, int]]:
     """(kind, folded text, first word index, last word index) of each number, date and name."""
     found: list[tuple[str, str, int, int]] = []
     for i, word in enumerate(words):
@@ -311,7 +323,7 @@ def _entities(words: list[str]) -> list[tuple[str, str, int, int]]:
             following = _fold(words[i + 1]) if i + 1 < len(words) else ""
             kind = "date" if following in _MONTHS or re.fullmatch(r"(1[89]|20)\d\d", word) else "number"
             found.append((kind, folded, i, i))
-        elif word[:1].isupper() and i > 0 and strip_accents(_ELIDED.sub("", word).lower()) not in _COMMON_CAPITALISED:
+        elif word[:1].isupper() and (i > 0 or fragment) and strip_accents(_ELIDED.sub("", word).lower()) not in _COMMON_CAPITALISED:
             if found and found[-1][0] == "name" and found[-1][3] == i - 1:
                 kind, text, first, _ = found[-1]
                 found[-1] = (kind, f"{text} {folded}", first, i)

@@ -65,6 +65,7 @@ EMBEDDINGS_SERVER_FAILED = (
 )
 EMBEDDER_LOAD_FAILED = "Impossible de charger l'embedder « {spec} » : {reason}"
 UNKNOWN_GENERATOR = "Générateur inconnu : « {name} ». Choix possibles : {choices}."
+NEEDS_LANGUAGE_MODEL = "Le générateur « {name} » n'écrit pas de texte libre : choisissez local, local:MODÈLE ou openai."
 UNKNOWN_SOURCE = "Document inconnu dans l'index : {source}."
 
 # Reports

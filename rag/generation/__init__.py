@@ -61,6 +61,10 @@ class Generator(ABC):
             return rewritten
         return Generator.condense(self, question, history)
 
+    def write(self, instruction: str, max_tokens: int) -> str:
+        """The model's reply to a plain instruction (test sets are written this way); models only."""
+        raise RagError(messages.NEEDS_LANGUAGE_MODEL.format(name=self.name))
+
     def answerability(self, question: str, retrieval: Retrieval, previous: str | None = None) -> float | None:
         """P(the passages answer the question) as this generator reads them, or None when it cannot say
         (the extractive answer, a server): then only the retrieval gate and the support check decide."""

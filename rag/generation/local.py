@@ -118,8 +118,11 @@ class LocalGenerator(Generator):
         top = float(pool.max())
         return float(np.exp(logits[wanted] - top).sum() / np.exp(pool - top).sum())
 
+    def write(self, instruction: str, max_tokens: int) -> str:
+        return "".join(self.complete(chatml(instruction), max_tokens)).strip()
+
     def condense(self, question: str, history: list[dict[str, str]]) -> str:
-        rewritten = "".join(self.complete(chatml(condense_prompt(question, history)), 60)).strip()
+        rewritten = self.write(condense_prompt(question, history), 60)
         return self.accept_rewrite(rewritten, question, history)
 
     def judge(self, claim: str, passage: str) -> float | None:

@@ -54,9 +54,12 @@ class OpenAICompatibleGenerator(Generator):
         prompt = answer_prompt(question, retrieval, self.prompt_words, previous)
         yield from self._chat(messages.ANSWER_SYSTEM_PROMPT, prompt, self.max_tokens)
 
+    def write(self, instruction: str, max_tokens: int) -> str:
+        return "".join(self._chat(None, instruction, max_tokens)).strip()
+
     def condense(self, question: str, history: list[dict[str, str]]) -> str:
         try:
-            rewritten = "".join(self._chat(None, condense_prompt(question, history), 60)).strip()
+            rewritten = self.write(condense_prompt(question, history), 60)
         except GeneratorUnavailable:
             rewritten = ""
         return self.accept_rewrite(rewritten, question, history)

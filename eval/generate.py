@@ -1,0 +1,264 @@
+"""French test sets written from any corpus by a language model, each question checked before it is kept.
+
+Small models write poor question/answer pairs when asked for both, so for numbers, dates and names
+the answer is picked first, from the sentence, and the model only writes the question; every
+question is then answered again by the model from its sentence alone (round trip, as in
+Alberti et al. 2019) and kept only if that answer holds the gold fact. Nothing here looks at our
+retrieval for answerable questions, so a generated set can rank retrieval systems fairly.
+"""
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tqdm import tqdm
+
+from rag.citations import named_facts
+from rag.documents import BODY
+from rag.french import looks_foreign, sentence_spans, terms
+
+from .metrics import contains_fact
+
+KINDS = ("number", "name", "fact", "why", "paraphrase")  # answerable kinds, asked in turn
+UNANSWERABLE_SHARE = 0.2
+MAX_ATTEMPTS_PER_QUESTION = 5  # bounds the time when the model keeps failing the checks
+DUPLICATE_OVERLAP = 0.7  # share of search terms two questions may have in common
+
+DROP_REASONS = {
+    "form": "forme (pas une question, trop courte ou trop longue)",
+    "foreign": "pas en français",
+    "not_standalone": "ne se comprend pas seule (« l'extrait », « le texte »…)",
+    "answer_missing": "réponse absente du passage",
+    "answer_in_question": "réponse déjà dans la question",
+    "round_trip": "le modèle, relisant la phrase, ne retrouve pas la réponse",
+    "same_as_original": "reformulation identique à l'originale",
+    "duplicate": "doublon d'une question gardée",
+    "corpus_answers": "le corpus semble y répondre (question voulue sans réponse)",
+}
+_REFERS_TO_TEXT = re.compile(
+    r"\b(extrait|passage|texte|document|phrase|ci-dessus|mentionn\w*|cit[ée]\w*|cet article|l'article|selon l'auteur)\b",
+    re.IGNORECASE,
+)
+_CLOCK_TIME = re.compile(r"^\d{1,2}h\d{2}$")  # a live blog's timestamps are not facts worth asking for
+
+_ASK_FOR_ANSWER = (
+    "Extrait d'un article ({title}) :\n« {sentence} »\n\nÉcris une seule question en français dont la réponse est "
+    "« {answer} ». La question doit se comprendre sans avoir lu l'extrait (nomme les personnes, les lieux et les "
+    "événements) et ne doit pas contenir « {answer} ».\nQuestion :"
+)
+_ASK_FREE = (
+    "Extrait d'un article ({title}) :\n« {sentence} »\n\nÉcris une seule question en français {style}, qui se "
+    "comprend sans avoir lu l'extrait (nomme les personnes, les lieux et les événements), puis sa réponse courte, "
+    "prise dans l'extrait.\nRéponds exactement sous cette forme :\nQuestion : …\nRéponse : …"
+)
+_STYLES = {"fact": "sur un fait précis de l'extrait (qui, quoi, où)",
+           "why": "qui commence par « Pourquoi » ou « Comment », sur une cause ou une manière que l'extrait donne"}
+_PARAPHRASE = (
+    "Réécris cette question avec d'autres mots (synonymes, autre tournure), sans changer son sens ni sa réponse.\n"
+    "Question : {question}\nNouvelle question :"
+)
+_UNANSWERABLE = (
+    "Extrait d'un article ({title}) :\n« {sentence} »\n\nÉcris une seule question en français, sur le même sujet, "
+    "qui se comprend sans avoir lu l'extrait, mais qui demande un détail que l'extrait ne donne pas (un nombre, "
+    "une date, un nom).\nQuestion :"
+)
+_ROUND_TRIP = "Phrase : « {sentence} »\n\nRéponds en quelques mots, d'après cette phrase seulement.\nQuestion : {question}\nRéponse :"
+_ANSWERABILITY = ("Passages :\n{passages}\n\nQuestion : {question}\n\nCes passages contiennent-ils la réponse à cette "
+                  "question ? Réponds par Oui ou Non.")
+
+
+@dataclass
+class Draft:
+    """A question in the making, with the sentence it was written from."""
+
+    kind: str
+    source: str
+    title: str
+    sentence: str
+    question: str = ""
+    answer: str = ""
+    facts: list[str] = field(default_factory=list)
+
+    @property
+    def answerable(self) -> bool:
+        return self.kind != "unanswerable"
+
+
+@dataclass
+class GeneratedSet:
+    items: list[dict]
+    dropped: Counter
+    attempts: int
+    wanted: int
+
+
+def generate(assistant, count: int, seed: int = 13, generator: str = "local", progress: bool = True) -> GeneratedSet:
+    """``count`` checked questions over the assistant's index: a fifth unanswerable, the rest spread
+    over the files and over `KINDS`."""
+    model = assistant.generator(generator)
+    sentences = _sentences_by_source(assistant.index.all_chunks(), random.Random(seed))
+    if not sentences:
+        raise ValueError("Aucune phrase assez longue dans le corpus pour en tirer des questions.")
+    wanted_unanswerable = round(count * UNANSWERABLE_SHARE)
+    plan = ["unanswerable"] * wanted_unanswerable + [KINDS[i % len(KINDS)] for i in range(count - wanted_unanswerable)]
+    random.Random(seed).shuffle(plan)
+    kept: list[Draft] = []
+    dropped: Counter = Counter()
+    attempts = 0
+    sources = sorted(sentences)
+    random.Random(seed).shuffle(sources)  # with many files, the first ones in name order would get every question
+    position = {source: 0 for source in sources}
+    bar = tqdm(total=count, desc="Questions générées", unit="question", disable=not progress)
+    while plan and attempts < count * MAX_ATTEMPTS_PER_QUESTION:
+        source = sources[attempts % len(sources)]
+        pool = sentences[source]
+        title, sentence = pool[position[source] % len(pool)]
+        position[source] += 1
+        attempts += 1
+        draft = _write(model, Draft(plan[0], source, title, sentence))
+        reason = check(draft, kept) if draft else "form"
+        if reason is None:
+            reason = _model_check(model, assistant, draft)
+        if reason:
+            dropped[reason] += 1
+            plan.append(plan.pop(0))  # a kind the model keeps failing must not hold up the others
+            continue
+        kept.append(draft)
+        plan.pop(0)
+        bar.update()
+    bar.close()
+    items = [_item(n, d, generator) for n, d in enumerate(kept, start=1)]
+    return GeneratedSet(items, dropped, attempts, count)
+
+
+def _sentences_by_source(chunks, rng: random.Random) -> dict[str, list[tuple[str, str]]]:
+    """(title, sentence) of the body text of each file, shuffled; reader comments are left out."""
+    by_source: dict[str, list[tuple[str, str]]] = {}
+    for chunk in chunks:
+        if chunk.kind != BODY:
+            continue
+        for start, end in sentence_spans(chunk.text):
+            sentence = " ".join(chunk.text[start:end].split())
+            if 8 <= len(sentence.split()) <= 60:
+                by_source.setdefault(chunk.source, []).append((chunk.title, sentence))
+    for pool in by_source.values():
+        rng.shuffle(pool)
+    return by_source
+
+
+def _write(model, draft: Draft) -> Draft | None:
+    """Ask the model for the draft's question (and answer); None when the sentence has nothing of the kind."""
+    if draft.kind in ("number", "name", "paraphrase"):
+        wanted = {"number": ("number", "date"), "name": ("name",), "paraphrase": ("number", "date", "name")}[draft.kind]
+        facts = [text for kind, text in named_facts(draft.sentence)
+                 if kind in wanted and len(text) > 1 and not _CLOCK_TIME.match(text)]
+        if not facts:
+            draft.kind = "fact"
+            return _write(model, draft)
+        draft.answer = max(facts, key=len)
+        draft.facts = [draft.answer]
+        draft.question = _first_line(model.write(
+            _ASK_FOR_ANSWER.format(title=draft.title, sentence=draft.sentence, answer=draft.answer), 80))
+        if draft.kind == "paraphrase" and check(draft, []) is None:
+            original = draft.question
+            draft.question = _first_line(model.write(_PARAPHRASE.format(question=original), 80))
+            if _shared_terms(draft.question, original) == 1.0:
+                draft.question = ""  # the model copied it: counted as a failed paraphrase
+        return draft
+    if draft.kind == "unanswerable":
+        draft.question = _first_line(model.write(_UNANSWERABLE.format(title=draft.title, sentence=draft.sentence), 80))
+        return draft
+    reply = model.write(_ASK_FREE.format(title=draft.title, sentence=draft.sentence, style=_STYLES[draft.kind]), 120)
+    question = re.search(r"Question\s*:\s*(.+)", reply)
+    answer = re.search(r"Réponse\s*:\s*(.+)", reply)
+    if not question or not answer:
+        return None
+    draft.question, draft.answer = question.group(1).strip(), answer.group(1).strip().rstrip(".")
+    draft.facts = free_answer_facts(draft.answer, draft.question, draft.sentence)
+    return draft
+
+
+def free_answer_facts(answer: str, question: str, sentence: str) -> list[str]:
+    """What a written answer must contain: its names and numbers that the question does not give, else
+    its three longest words that the sentence holds and the question lacks (a why/how answer is a
+    clause the model rewords; its key words still say whether an answer found it)."""
+    asked = set(terms(question))
+    named = [text for _, text in named_facts(answer, fragment=True) if len(text) > 1 and not set(terms(text)) <= asked]
+    if named:
+        return named
+    words = [w.strip(".,;:!?«»\"'’()") for w in answer.split()]
+    kept = [w for w in dict.fromkeys(words) if len(w) >= 5 and terms(w) and not set(terms(w)) <= asked
+            and contains_fact(sentence, w)]
+    return sorted(kept, key=len, reverse=True)[:3] or [answer]
+
+
+def check(draft: Draft, kept: list[Draft]) -> str | None:
+    """Why the draft must be dropped (a key of `DROP_REASONS`), or None; these checks need no model."""
+    question = draft.question.strip()
+    if not question:
+        return "same_as_original" if draft.kind == "paraphrase" and draft.answer else "form"
+    if not question.endswith("?") or not 4 <= len(question.split()) <= 40:
+        return "form"
+    if looks_foreign(question):
+        return "foreign"
+    if _REFERS_TO_TEXT.search(question):
+        return "not_standalone"
+    if draft.answerable:
+        if not draft.answer or len(draft.answer.split()) > 20 or not all(
+                contains_fact(draft.sentence, fact) for fact in draft.facts):
+            return "answer_missing"
+        if any(contains_fact(question, fact) for fact in draft.facts):
+            return "answer_in_question"
+    if any(_shared_terms(question, other.question) >= DUPLICATE_OVERLAP for other in kept):
+        return "duplicate"
+    return None
+
+
+def _model_check(model, assistant, draft: Draft) -> str | None:
+    """Round trip for an answerable question; for an unanswerable one, whether the corpus answers it."""
+    if draft.answerable:
+        reply = model.write(_ROUND_TRIP.format(sentence=draft.sentence, question=draft.question), 40)
+        return None if all(contains_fact(reply, fact) for fact in draft.facts) else "round_trip"
+    retrieval = assistant.retrieve(draft.question)
+    probability = model.answerability(draft.question, retrieval)
+    if probability is None:
+        passages = "\n".join(f"[{n}] {p.chunk.text}" for n, p in enumerate(retrieval.passages, start=1))
+        reply = model.write(_ANSWERABILITY.format(passages=passages, question=draft.question), 3)
+        probability = 1.0 if reply.lower().startswith("oui") else 0.0
+    return "corpus_answers" if probability >= 0.5 else None
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip(" «»\"*") for line in text.strip().splitlines() if line.strip()]
+    return re.sub(r"^(Nouvelle question|Question)\s*:\s*", "", lines[0]) if lines else ""
+
+
+def _shared_terms(a: str, b: str) -> float:
+    first, second = set(terms(a)), set(terms(b))
+    return len(first & second) / len(first | second) if first | second else 1.0
+
+
+def _item(n: int, draft: Draft, generator: str) -> dict:
+    item = {"id": f"g-{n:03d}", "question": draft.question, "answerable": draft.answerable, "kind": draft.kind,
+            "generated": generator}
+    if draft.answerable:
+        item.update(answer=draft.answer, facts=draft.facts, sources=[draft.source])
+    return item
+
+
+def summary(result: GeneratedSet, out: str, seconds: float, on_line: Callable[[str], None] = print) -> None:
+    kinds = Counter(item["kind"] for item in result.items)
+    sources = Counter(s for item in result.items for s in item.get("sources", []))
+    short = (f" sur {result.wanted} demandées : essais épuisés ({MAX_ATTEMPTS_PER_QUESTION} par question)"
+             if len(result.items) < result.wanted else "")
+    on_line(f"{len(result.items)} questions écrites dans {out}{short}, en {seconds:.0f} s ({result.attempts} essais) : "
+            + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items())))
+    on_line(f"Réparties sur {len(sources)} fichier(s) : "
+            + ", ".join(f"{source} {n}" for source, n in sorted(sources.items())))
+    if result.dropped:
+        on_line("Écartées :")
+        for reason, n in result.dropped.most_common():
+            on_line(f"  {n:4d}  {DROP_REASONS[reason]}")

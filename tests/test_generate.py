@@ -1,0 +1,82 @@
+"""`rag eval generate`: the checks that drop a bad question (hand-made drafts, no model), then a small
+set written by the real local model from the shipped corpus and run by `rag eval`."""
+import pytest
+
+from eval.dataset import load_dataset
+from eval.generate import Draft, check, free_answer_facts
+from eval.metrics import contains_fact
+
+SENTENCE = ("Le ministre de la Défense, Jean-Yves Le Drian, a annoncé mardi que 130 personnes étaient mortes "
+            "à Paris, tandis que l'avion russe avait fait 224 victimes.")
+
+
+def draft(question, answer="224", facts=None, kind="number"):
+    return Draft(kind, "a.txt", "Attentats", SENTENCE, question, answer, facts or [answer])
+
+
+@pytest.mark.parametrize("question, answer, reason", [
+    ("Combien de victimes a fait l'avion russe", "224", "form"),  # no question mark
+    ("Combien ?", "224", "form"),
+    ("How many people died on the Russian plane?", "224", "foreign"),
+    ("Selon l'extrait, combien de victimes a fait l'avion russe ?", "224", "not_standalone"),
+    ("D'après le texte, combien de victimes a fait l'avion russe ?", "224", "not_standalone"),
+    ("Combien de victimes a fait l'avion russe ?", "225", "answer_missing"),
+    ("Pourquoi les 224 victimes de l'avion russe ont-elles compté ?", "224", "answer_in_question"),
+])
+def test_a_bad_question_is_dropped_with_its_reason(question, answer, reason):
+    assert check(draft(question, answer), []) == reason
+
+
+def test_a_good_question_is_kept_once():
+    good = draft("Combien de victimes a fait l'avion de ligne russe détruit en vol ?")
+    assert check(good, []) is None
+    near = draft("Combien de victimes l'avion de ligne russe détruit en vol a-t-il fait ?")
+    assert check(near, [good]) == "duplicate"
+    other = draft("Quel ministre a annoncé le bilan des attentats de Paris ?", "Jean-Yves Le Drian", kind="name")
+    assert check(other, [good]) is None
+
+
+def test_an_unanswerable_question_needs_no_answer_but_the_same_form():
+    assert check(Draft("unanswerable", "a.txt", "Attentats", SENTENCE, "Combien de blessés l'avion russe a-t-il faits ?"),
+                 []) is None
+    assert check(Draft("unanswerable", "a.txt", "Attentats", SENTENCE, "Que dit le passage sur les blessés ?"),
+                 []) == "not_standalone"
+
+
+def test_a_written_answer_must_contain_what_the_question_does_not_give():
+    question = "Qui a annoncé le bilan des attentats de Paris ?"
+    assert free_answer_facts("Jean-Yves Le Drian, à Paris", question, SENTENCE) == ["Jean-Yves", "Drian"]
+    why = free_answer_facts("parce que l'avion russe avait fait des victimes", "Pourquoi le ministre parlait-il ?",
+                            SENTENCE)
+    assert why and all(contains_fact(SENTENCE, fact) for fact in why) and "ministre" not in why
+
+
+def test_a_generated_set_is_checked_and_rag_eval_marks_it(shipped_index, tmp_path, capsys):
+    """The real local model writes three questions from the shipped corpus; each answerable one's facts
+    are in its source file, and rag eval runs the set and says it was generated."""
+    from eval.cli import main
+
+    out = tmp_path / "questions.jsonl"
+    index = str(shipped_index.index.folder)
+    assert main(["eval", "generate", "--index", index, "--count", "3", "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "3 questions écrites dans" in printed
+    items = load_dataset(out)
+    assert len(items) == 3 and sum(not i.answerable for i in items) == 1
+    for item in items:
+        assert item.generated == "local" and item.question.endswith("?")
+        for source in item.sources:
+            text = (shipped_index.corpus_dir / source).read_text(encoding="utf-8")
+            assert all(contains_fact(text, fact) for fact in item.gold_facts), item
+    assert main(["eval", "--dataset", str(out), "--index", index, "--judge", "lexical", "--no-baseline",
+                 "--no-progress", "--cache", str(tmp_path)]) == 0
+    assert "Jeu GÉNÉRÉ par local" in capsys.readouterr().out
+
+
+def test_a_generator_that_cannot_write_is_a_french_error(shipped_index, tmp_path, capsys):
+    from eval.cli import main
+
+    out = tmp_path / "q.jsonl"
+    assert main(["eval", "generate", "--index", str(shipped_index.index.folder), "--generator", "extractive",
+                 "--out", str(out), "--no-progress"]) == 2
+    assert "n'écrit pas de texte libre" in capsys.readouterr().err and not out.exists()
