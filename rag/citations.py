@@ -323,7 +323,8 @@ def _entities(words: list[str], fragment: bool = False) -> list[tuple[str, str, 
             following = _fold(words[i + 1]) if i + 1 < len(words) else ""
             kind = "date" if following in _MONTHS or re.fullmatch(r"(1[89]|20)\d\d", word) else "number"
             found.append((kind, folded, i, i))
-        elif word[:1].isupper() and (i > 0 or fragment) and strip_accents(_ELIDED.sub("", word).lower()) not in _COMMON_CAPITALISED:
+        elif (word[:1].isupper() and (i > 0 or fragment)
+              and strip_accents(_ELIDED.sub("", word).lower()) not in _COMMON_CAPITALISED):
             if found and found[-1][0] == "name" and found[-1][3] == i - 1:
                 kind, text, first, _ = found[-1]
                 found[-1] = (kind, f"{text} {folded}", first, i)

@@ -65,7 +65,8 @@ class Settings(BaseSettings):
     llm_threads: int | None = None
     max_answer_tokens: int = 160
     prompt_words: int = Field(
-        110, ge=20, description="passage words the local model reads; each costs ~0.1 s before the first token on 2 cores"
+        110, ge=20,
+        description="passage words the local model reads; each costs ~20 ms before the first token on 2 idle cores",
     )
     openai_prompt_words: int = Field(400, ge=20, description="passage words sent to a server")
     min_support: float = Field(0.2, description="a generated sentence scoring less is dropped from the answer")
