@@ -147,6 +147,25 @@ def test_a_link_pointing_outside_the_corpus_is_not_followed(tmp_path, corpus):
     assert "tournesol" not in " ".join(c.text for c in assistant.index.all_chunks())
 
 
+MANY_FILES = int(os.environ.get("MANY_FILES", "2000"))  # 10000 takes ~4.5 min here: MANY_FILES=10000
+
+
+def test_a_folder_of_many_small_files_shows_progress_and_finishes(tmp_path, corpus):
+    """Their new chunks are embedded together, not one model call per file."""
+    for n in range(MANY_FILES):
+        (corpus / f"note{n:05d}.txt").write_text(f"Note {n} : la réunion {n} a réuni {n % 97} personnes à Lyon.\n",
+                                                 encoding="utf-8")
+    seen = []
+    assistant = Assistant.open(tmp_path / "idx", create=True)
+    report = assistant.ingest(corpus, on_file=lambda done, total, name: seen.append((done, total)))
+    assert len(report.added) == MANY_FILES + 1 and not report.failed
+    assert len(seen) == MANY_FILES + 1 and seen[-1] == (MANY_FILES, MANY_FILES + 1)
+    last = MANY_FILES - 1
+    assert assistant.search(f"réunion {last} personnes Lyon", k=3)[0].source == f"note{last:05d}.txt"
+    again = assistant.ingest(corpus)
+    assert len(again.unchanged) == MANY_FILES + 1 and again.chunks_embedded == 0
+
+
 @pytest.mark.parametrize("question", ["?!…", "🙂🙂🙂", "   \t  ", "\x00\x01\x02", "</>", "--- ***"])
 def test_a_question_without_a_word_gets_a_french_message(assistant, question):
     with pytest.raises(RagError, match="question"):
