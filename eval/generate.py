@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
+from rag import messages
 from rag.citations import named_facts
 from rag.documents import BODY
 from rag.french import looks_foreign, sentence_spans, terms
@@ -31,7 +32,7 @@ DROP_REASONS = {
     "form": "forme (pas une question, trop courte ou trop longue)",
     "foreign": "pas en français",
     "not_standalone": "ne se comprend pas seule (« l'extrait », « le texte »…)",
-    "answer_missing": "réponse absente du passage",
+    "answer_missing": "réponse absente de la phrase source",
     "answer_in_question": "réponse déjà dans la question",
     "round_trip": "le modèle, relisant la phrase, ne retrouve pas la réponse",
     "same_as_original": "reformulation identique à l'originale",
@@ -39,7 +40,8 @@ DROP_REASONS = {
     "corpus_answers": "le corpus semble y répondre (question voulue sans réponse)",
 }
 _REFERS_TO_TEXT = re.compile(
-    r"\b(extrait|passage|texte|document|phrase|ci-dessus|mentionn\w*|cit[ée]\w*|cet article|l'article|selon l'auteur)\b",
+    r"\b(extrait|passage|texte|document|phrase|ci-dessus|mentionn\w*|cit[ée]\w*|cet article|l'article"
+    r"|selon l'auteur)\b",
     re.IGNORECASE,
 )
 _CLOCK_TIME = re.compile(r"^\d{1,2}h\d{2}$")  # a live blog's timestamps are not facts worth asking for
@@ -65,9 +67,8 @@ _UNANSWERABLE = (
     "qui se comprend sans avoir lu l'extrait, mais qui demande un détail que l'extrait ne donne pas (un nombre, "
     "une date, un nom).\nQuestion :"
 )
-_ROUND_TRIP = "Phrase : « {sentence} »\n\nRéponds en quelques mots, d'après cette phrase seulement.\nQuestion : {question}\nRéponse :"
-_ANSWERABILITY = ("Passages :\n{passages}\n\nQuestion : {question}\n\nCes passages contiennent-ils la réponse à cette "
-                  "question ? Réponds par Oui ou Non.")
+_ROUND_TRIP = ("Phrase : « {sentence} »\n\nRéponds en quelques mots, d'après cette phrase seulement.\n"
+               "Question : {question}\nRéponse :")
 
 
 @dataclass
@@ -226,7 +227,8 @@ def _model_check(model, assistant, draft: Draft) -> str | None:
     probability = model.answerability(draft.question, retrieval)
     if probability is None:
         passages = "\n".join(f"[{n}] {p.chunk.text}" for n, p in enumerate(retrieval.passages, start=1))
-        reply = model.write(_ANSWERABILITY.format(passages=passages, question=draft.question), 3)
+        prompt = messages.ANSWER_USER_PROMPT.format(passages=passages, question=draft.question)
+        reply = model.write(f"{prompt}\n\n{messages.ANSWERABILITY_PROMPT}", 3)
         probability = 1.0 if reply.lower().startswith("oui") else 0.0
     return "corpus_answers" if probability >= 0.5 else None
 

@@ -37,10 +37,11 @@ def test_a_good_question_is_kept_once():
 
 
 def test_an_unanswerable_question_needs_no_answer_but_the_same_form():
-    assert check(Draft("unanswerable", "a.txt", "Attentats", SENTENCE, "Combien de blessés l'avion russe a-t-il faits ?"),
-                 []) is None
-    assert check(Draft("unanswerable", "a.txt", "Attentats", SENTENCE, "Que dit le passage sur les blessés ?"),
-                 []) == "not_standalone"
+    def unanswerable(question):
+        return Draft("unanswerable", "a.txt", "Attentats", SENTENCE, question)
+
+    assert check(unanswerable("Combien de blessés l'avion russe a-t-il faits ?"), []) is None
+    assert check(unanswerable("Que dit le passage sur les blessés ?"), []) == "not_standalone"
 
 
 def test_a_written_answer_must_contain_what_the_question_does_not_give():
