@@ -19,6 +19,7 @@ import logging
 import shutil
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -50,7 +51,7 @@ class _Parsed:
     updated: bool
     entry: dict
 
-    @property
+    @cached_property
     def new(self) -> list[Chunk]:
         return [c for c in self.chunks if c.id not in self.old_ids]
 
@@ -202,6 +203,7 @@ class Index:
         chunking = f"v{CHUNKER_VERSION}, {chunk_words} words, paragraphs up to {paragraph_words or chunk_words}"
         self.manifest["corpus"] = str(corpus.resolve())
         pending: list[_Parsed] = []
+        waiting = 0  # new chunks among the pending files
         for done, (path, source) in enumerate(tqdm(files, desc="Indexation", unit="fichier", disable=not progress)):
             if on_file is not None:
                 on_file(done, len(files), source)
@@ -223,8 +225,10 @@ class Index:
                 entry={"hash": digest, "chunking": chunking, "title": doc.title, "date": doc.date,
                        "chunks": [c.id for c in chunks]},
             ))
-            if sum(len(p.new) for p in pending) >= batch_size:
+            waiting += len(pending[-1].new)
+            if waiting >= batch_size:
                 self._write(pending, batch_size, report)
+                waiting = 0
         self._write(pending, batch_size, report)
         present = {source for _, source in files}
         for source in sorted(set(self.sources) - present):
