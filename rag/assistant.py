@@ -71,6 +71,7 @@ class Assistant:
         *,
         progress: bool = False,
         on_file: Callable[[int, int, str], None] | None = None,
+        on_passages: Callable[[int, int], None] | None = None,
     ) -> SyncReport:
         """Make the index mirror ``folder``: embed what is new or changed, drop what was removed."""
         return self.index.sync(
@@ -81,6 +82,7 @@ class Assistant:
             batch_size=self.settings.embed_batch_size,
             progress=progress,
             on_file=on_file,
+            on_passages=on_passages,
         )
 
     def add_file(self, name: str, data: bytes, **ingest_options) -> SyncReport:

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 LEGACY_MANIFEST = "manifest.json"  # format 2 kept the manifest in the folder
 FORMAT = 3  # 2: one vector per sentence; 3: the manifest in the store
 SENTENCES_PER_CHUNK = 4  # nearest sentences fetched per chunk wanted: several may belong to one chunk
+LONG_WRITE_BATCHES = 10  # a write of more embedding batches than this (a big file) reports its own progress
 
 
 @dataclass
@@ -184,19 +185,23 @@ class Index:
         batch_size: int = 32,
         progress: bool = True,
         on_file: Callable[[int, int, str], None] | None = None,
+        on_passages: Callable[[int, int], None] | None = None,
     ) -> SyncReport:
-        """Mirror ``corpus``; ``on_file(done, total, source)`` is called before each file (for a UI)."""
+        """Mirror ``corpus``; ``on_file(done, total, source)`` is called before each file (for a UI), and
+        ``on_passages(done, total)`` while a big file's passages are embedded, which can take minutes."""
         corpus = Path(corpus)
         if not corpus.is_dir():
             raise RagError(messages.MISSING_CORPUS.format(folder=corpus))
         with self.store.writing():
             self._catch_up()
-            report = self._sync(corpus, chunk_words, paragraph_words, max_file_bytes, batch_size, progress, on_file)
+            report = self._sync(corpus, chunk_words, paragraph_words, max_file_bytes, batch_size, progress, on_file,
+                                on_passages)
             self._publish()
         self.refresh_bm25()
         return report
 
-    def _sync(self, corpus, chunk_words, paragraph_words, max_file_bytes, batch_size, progress, on_file) -> SyncReport:
+    def _sync(self, corpus, chunk_words, paragraph_words, max_file_bytes, batch_size, progress, on_file,
+              on_passages) -> SyncReport:
         report = SyncReport()
         files = list(iter_files(corpus))
         # a file is unchanged only if this is too
@@ -227,9 +232,9 @@ class Index:
             ))
             waiting += len(pending[-1].new)
             if waiting >= batch_size:
-                self._write(pending, batch_size, report)
+                self._write(pending, batch_size, report, progress, on_passages)
                 waiting = 0
-        self._write(pending, batch_size, report)
+        self._write(pending, batch_size, report, progress, on_passages)
         present = {source for _, source in files}
         for source in sorted(set(self.sources) - present):
             self._delete(self.sources[source]["chunks"])
@@ -256,16 +261,24 @@ class Index:
             self.store.write_sources(added)
             self._publish()
 
-    def _write(self, pending: list[_Parsed], batch_size: int, report: SyncReport) -> None:
+    def _write(self, pending: list[_Parsed], batch_size: int, report: SyncReport, progress: bool = False,
+               on_passages: Callable[[int, int], None] | None = None) -> None:
         """Embed the new chunks of the pending files together (a file of one sentence would otherwise
         cost a model call of its own), give known chunks their new offsets, then record each file:
-        its manifest row comes after its chunks."""
+        its manifest row comes after its chunks. A long write shows its progress in passages: a 10 MB
+        file is one file of the file count but about half an hour of embedding on two cores."""
         new = [chunk for parsed in pending for chunk in parsed.new]
-        for i in range(0, len(new), batch_size):
-            batch = new[i : i + batch_size]
-            texts = [c.sentence_texts for c in batch]
-            vectors = np.asarray(self.embedder.get_text_embedding_batch([t for group in texts for t in group]))
-            self._upsert(batch, np.split(vectors, np.cumsum([len(group) for group in texts])[:-1]))
+        long_write = len(new) > LONG_WRITE_BATCHES * batch_size
+        with tqdm(total=len(new), desc="Vectorisation", unit="passage", leave=False,
+                  disable=not (progress and long_write)) as bar:
+            for i in range(0, len(new), batch_size):
+                batch = new[i : i + batch_size]
+                texts = [c.sentence_texts for c in batch]
+                vectors = np.asarray(self.embedder.get_text_embedding_batch([t for group in texts for t in group]))
+                self._upsert(batch, np.split(vectors, np.cumsum([len(group) for group in texts])[:-1]))
+                bar.update(len(batch))
+                if on_passages is not None and long_write:
+                    on_passages(i + len(batch), len(new))
         for parsed in pending:
             kept = [c for c in parsed.chunks if c.id in parsed.old_ids]
             if kept:

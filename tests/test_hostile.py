@@ -155,15 +155,33 @@ def test_a_folder_of_many_small_files_shows_progress_and_finishes(tmp_path, corp
     for n in range(MANY_FILES):
         (corpus / f"note{n:05d}.txt").write_text(f"Note {n} : la réunion {n} a réuni {n % 97} personnes à Lyon.\n",
                                                  encoding="utf-8")
-    seen = []
+    seen, passages = [], []
     assistant = Assistant.open(tmp_path / "idx", create=True)
-    report = assistant.ingest(corpus, on_file=lambda done, total, name: seen.append((done, total)))
+    report = assistant.ingest(corpus, on_file=lambda done, total, name: seen.append((done, total)),
+                              on_passages=lambda done, total: passages.append(done))
     assert len(report.added) == MANY_FILES + 1 and not report.failed
     assert len(seen) == MANY_FILES + 1 and seen[-1] == (MANY_FILES, MANY_FILES + 1)
+    assert passages == []  # small writes: the file count is the progress
     last = MANY_FILES - 1
     assert assistant.search(f"réunion {last} personnes Lyon", k=3)[0].source == f"note{last:05d}.txt"
     again = assistant.ingest(corpus)
     assert len(again.unchanged) == MANY_FILES + 1 and again.chunks_embedded == 0
+
+
+def test_a_big_file_shows_its_embedding_progress_in_passages(tmp_path, corpus, capsys):
+    """One file of hours of embedding must not sit at "0/1 fichier" the whole time."""
+    (corpus / "rapport.txt").write_text(
+        "Rapport\n\n" + "\n\n".join(" ".join(f"La section {n} décrit l'étape {k} du chantier {n}." for k in range(9))
+                                    for n in range(60)),
+        encoding="utf-8")
+    seen = []
+    assistant = Assistant(Settings(index_dir=tmp_path / "idx", embed_batch_size=4),
+                          Assistant.open(tmp_path / "idx", create=True).index)
+    report = assistant.ingest(corpus, progress=True, on_passages=lambda done, total: seen.append((done, total)))
+    assert sorted(report.added) == ["rapport.txt", "rungis.txt"] and report.chunks_embedded > 40
+    assert seen[-1][0] == seen[-1][1] >= 60  # every passage of the big file
+    assert [done for done, _ in seen] == sorted({done for done, _ in seen}) and len(seen) > 10
+    assert "Vectorisation" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("question", ["?!…", "🙂🙂🙂", "   \t  ", "\x00\x01\x02", "</>", "--- ***"])

@@ -138,11 +138,17 @@ def build(assistant: Assistant) -> gr.Blocks:
     def refresh():
         return corpus_views(gr.skip())
 
-    def on_file(progress):
-        def callback(done: int, total: int, source: str) -> None:
+    def progress_callbacks(progress) -> dict:
+        current = {"source": ""}
+
+        def on_file(done: int, total: int, source: str) -> None:
+            current["source"] = source
             progress((done, total), desc=f"Indexation : {source}", unit="fichiers")
 
-        return callback
+        def on_passages(done: int, total: int) -> None:
+            progress((done, total), desc=f"Vectorisation : {current['source']}", unit="passages")
+
+        return {"on_file": on_file, "on_passages": on_passages}
 
     def summary_of(report) -> tuple[list[str], list[str]]:
         problems = [f"{source} : {reason}" if source not in reason else reason for source, reason in report.failed]
@@ -159,7 +165,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                 if path.stat().st_size > limit * 2**20:  # Gradio refuses it first; this guards the API too
                     raise RagError(messages.UPLOAD_TOO_LARGE.format(name=path.name, size=path.stat().st_size / 2**20,
                                                                      limit=limit))
-                report = assistant.add_file(path.name, path.read_bytes(), on_file=on_file(progress))
+                report = assistant.add_file(path.name, path.read_bytes(), **progress_callbacks(progress))
             except RagError as exc:
                 problems.append(str(exc))
                 continue
@@ -172,7 +178,7 @@ def build(assistant: Assistant) -> gr.Blocks:
 
     def reindex(progress=gr.Progress()):
         try:
-            report = assistant.ingest(assistant.corpus_dir, on_file=on_file(progress))
+            report = assistant.ingest(assistant.corpus_dir, **progress_callbacks(progress))
         except RagError as exc:
             return corpus_views(render.report([], [str(exc)]))
         return corpus_views(render.report(*summary_of(report)))
