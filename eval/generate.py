@@ -27,6 +27,7 @@ KINDS = ("number", "name", "fact", "why", "paraphrase")  # answerable kinds, ask
 UNANSWERABLE_SHARE = 0.2
 MAX_ATTEMPTS_PER_QUESTION = 5  # bounds the time when the model keeps failing the checks
 DUPLICATE_OVERLAP = 0.7  # share of search terms two questions may have in common
+INVENTED_TERMS = 2  # a question with this many words that neither its sentence nor its title holds is dropped
 
 DROP_REASONS = {
     "form": "forme (pas une question, trop courte ou trop longue)",
@@ -34,6 +35,7 @@ DROP_REASONS = {
     "not_standalone": "ne se comprend pas seule (« l'extrait », « le texte »…)",
     "answer_missing": "réponse absente de la phrase source",
     "answer_in_question": "réponse déjà dans la question",
+    "invented": "la question ajoute des mots absents de sa phrase (elle demande autre chose)",
     "round_trip": "le modèle, relisant la phrase, ne retrouve pas la réponse",
     "same_as_original": "reformulation identique à l'originale",
     "duplicate": "doublon d'une question gardée",
@@ -45,6 +47,7 @@ _REFERS_TO_TEXT = re.compile(
     re.IGNORECASE,
 )
 _CLOCK_TIME = re.compile(r"^\d{1,2}h\d{2}$")  # a live blog's timestamps are not facts worth asking for
+_ASKING_TERMS = frozenset(terms("nom année date jour pays ville personnes groupe événement deux"))
 
 _ASK_FOR_ANSWER = (
     "Extrait d'un article ({title}) :\n« {sentence} »\n\nÉcris une seule question en français dont la réponse est "
@@ -82,6 +85,7 @@ class Draft:
     question: str = ""
     answer: str = ""
     facts: list[str] = field(default_factory=list)
+    original: str = ""  # a paraphrase's first wording, the one written from the sentence
 
     @property
     def answerable(self) -> bool:
@@ -164,9 +168,9 @@ def _write(model, draft: Draft) -> Draft | None:
         draft.question = _first_line(model.write(
             _ASK_FOR_ANSWER.format(title=draft.title, sentence=draft.sentence, answer=draft.answer), 80))
         if draft.kind == "paraphrase" and check(draft, []) is None:
-            original = draft.question
-            draft.question = _first_line(model.write(_PARAPHRASE.format(question=original), 80))
-            if _shared_terms(draft.question, original) == 1.0:
+            draft.original = draft.question
+            draft.question = _first_line(model.write(_PARAPHRASE.format(question=draft.original), 80))
+            if _shared_terms(draft.question, draft.original) == 1.0:
                 draft.question = ""  # the model copied it: counted as a failed paraphrase
         return draft
     if draft.kind == "unanswerable":
@@ -213,9 +217,18 @@ def check(draft: Draft, kept: list[Draft]) -> str | None:
             return "answer_missing"
         if any(contains_fact(question, fact) for fact in draft.facts):
             return "answer_in_question"
+        if invented(draft.original or question, f"{draft.title} {draft.sentence}"):
+            return "invented"
     if any(_shared_terms(question, other.question) >= DUPLICATE_OVERLAP for other in kept):
         return "duplicate"
     return None
+
+
+def invented(question: str, sentence: str) -> bool:
+    """Whether the question brings words its sentence lacks: the 1.5B model asked for the question whose
+    answer is "Hollande" wrote "Quel est le nom du ministre de la Défense qui…", and the round trip,
+    which answers from the sentence, still found "Hollande". "Quel jour", "quel pays"… are allowed."""
+    return len(set(terms(question)) - set(terms(sentence)) - _ASKING_TERMS) >= INVENTED_TERMS
 
 
 def _model_check(model, assistant, draft: Draft) -> str | None:
