@@ -39,7 +39,8 @@ def test_a_good_question_is_kept_once():
 
 
 def test_a_paraphrase_may_use_other_words_than_its_sentence():
-    paraphrase = draft("Quel est le nombre de passagers tués dans la catastrophe de l'appareil russe ?", kind="paraphrase")
+    paraphrase = draft("Quel est le nombre de passagers tués dans la catastrophe de l'appareil russe ?",
+                       kind="paraphrase")
     paraphrase.original = "Combien de victimes a fait l'avion russe, d'après le ministre de la Défense ?"
     assert check(paraphrase, []) is None
 
