@@ -203,6 +203,12 @@ def _is_prefix(short: list[str], long: list[str]) -> bool:
 
 
 def _first_meaningful_line(text: str, spans: list[Span]) -> str:
+    """The title of a file without one of its own: a short heading on the first line ("Rapport annuel",
+    too short to be indexed as text), else the first indexed line not opening on "(", "|" or "©"."""
+    heading = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if (0 < len(_words(heading)) < _MIN_WORDS and not _BOILERPLATE.match(heading)
+            and not heading.startswith(("(", "|", "©"))):
+        return heading
     line = text[spans[0].start : spans[0].end]
     for span in spans:
         candidate = text[span.start : span.end]

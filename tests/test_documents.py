@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from rag.chunking import chunk_document
-from rag.documents import BODY, CAPTION, COMMENT, DocumentError, read_document
+from rag.documents import BODY, CAPTION, COMMENT, DocumentError, parse_document, read_document
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -100,6 +100,15 @@ def test_bad_files_get_a_french_message_naming_the_file(tmp_path, name, content,
     with pytest.raises(DocumentError) as err:
         read_document(path, name)
     assert name in str(err.value) and words in str(err.value)
+
+
+def test_a_short_heading_on_the_first_line_is_the_title():
+    d = parse_document("Rapport annuel\n\nLa commune a rénové trois écoles et deux gymnases cette année.\n".encode(),
+                       ".txt", "rapport.txt")
+    assert d.title == "Rapport annuel"
+    assert "Rapport annuel" not in " ".join(d.text[s.start : s.end] for s in d.spans)  # a title, not body text
+    plain = parse_document("La commune a rénové trois écoles cette année.\n".encode(), ".txt", "bilan.txt")
+    assert plain.title == "La commune a rénové trois écoles cette année."
 
 
 def test_html_title_and_visible_text_only(tmp_path):
