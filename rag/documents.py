@@ -38,6 +38,7 @@ _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|
 _DATE = re.compile(rf"\b(\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}})\b", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 _MIN_WORDS = 4
+_NOT_A_TITLE = ("(", "|", "©")  # a photo credit, a table row, a copyright line
 
 
 @dataclass(frozen=True)
@@ -207,12 +208,12 @@ def _first_meaningful_line(text: str, spans: list[Span]) -> str:
     too short to be indexed as text), else the first indexed line not opening on "(", "|" or "©"."""
     heading = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if (0 < len(_words(heading)) < _MIN_WORDS and not _BOILERPLATE.match(heading)
-            and not heading.startswith(("(", "|", "©"))):
+            and not heading.startswith(_NOT_A_TITLE)):
         return heading
     line = text[spans[0].start : spans[0].end]
     for span in spans:
         candidate = text[span.start : span.end]
-        if not candidate.startswith(("(", "|", "©")):
+        if not candidate.startswith(_NOT_A_TITLE):
             line = candidate
             break
     return line if len(line) <= 120 else line[:119].rsplit(" ", 1)[0] + "…"
