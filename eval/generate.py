@@ -115,13 +115,11 @@ def generate(assistant, count: int, seed: int = 13, generator: str = "local", pr
     attempts = 0
     sources = sorted(sentences)
     random.Random(seed).shuffle(sources)  # with many files, the first ones in name order would get every question
-    position = {source: 0 for source in sources}
     bar = tqdm(total=count, desc="Questions générées", unit="question", disable=not progress)
     while plan and attempts < count * MAX_ATTEMPTS_PER_QUESTION:
         source = sources[attempts % len(sources)]
         pool = sentences[source]
-        title, sentence = pool[position[source] % len(pool)]
-        position[source] += 1
+        title, sentence = pool[attempts // len(sources) % len(pool)]  # the files take turns, a sentence each
         attempts += 1
         draft = _write(model, Draft(plan[0], source, title, sentence))
         reason = check(draft, kept) if draft else "form"
@@ -155,7 +153,8 @@ def _sentences_by_source(chunks, rng: random.Random) -> dict[str, list[tuple[str
 
 
 def _write(model, draft: Draft) -> Draft | None:
-    """Ask the model for the draft's question (and answer); None when the sentence has nothing of the kind."""
+    """Ask the model for the draft's question (and answer); None when its reply has no question and answer.
+    A sentence without the number or name its kind needs is asked a "fact" question instead."""
     if draft.kind in ("number", "name", "paraphrase"):
         wanted = {"number": ("number", "date"), "name": ("name",), "paraphrase": ("number", "date", "name")}[draft.kind]
         facts = [text for kind, text in named_facts(draft.sentence)
