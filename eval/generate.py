@@ -19,15 +19,16 @@ from tqdm import tqdm
 from rag import messages
 from rag.citations import named_facts
 from rag.documents import BODY
-from rag.french import looks_foreign, sentence_spans, terms
+from rag.french import STOP_WORDS, looks_foreign, sentence_spans, strip_accents, terms
 
 from .metrics import contains_fact
 
 KINDS = ("number", "name", "fact", "why", "paraphrase")  # answerable kinds, asked in turn
 UNANSWERABLE_SHARE = 0.2
-MAX_ATTEMPTS_PER_QUESTION = 5  # bounds the time when the model keeps failing the checks
+MAX_ATTEMPTS_PER_QUESTION = 7  # bounds the time when the model keeps failing the checks
 DUPLICATE_OVERLAP = 0.7  # share of search terms two questions may have in common
 INVENTED_TERMS = 2  # a question with this many words that neither its sentence nor its title holds is dropped
+COPIED_SENTENCE = 0.8  # an answer holding this share of its sentence's words asks for no fact
 
 DROP_REASONS = {
     "form": "forme (pas une question, trop courte ou trop longue)",
@@ -35,6 +36,7 @@ DROP_REASONS = {
     "not_standalone": "ne se comprend pas seule (« l'extrait », « le texte »…)",
     "answer_missing": "réponse absente de la phrase source",
     "answer_in_question": "réponse déjà dans la question",
+    "answer_is_sentence": "la réponse recopie la phrase (la question ne demande aucun fait précis)",
     "invented": "la question ajoute des mots absents de sa phrase (elle demande autre chose)",
     "round_trip": "le modèle, relisant la phrase, ne retrouve pas la réponse",
     "same_as_original": "reformulation identique à l'originale",
@@ -47,6 +49,8 @@ _REFERS_TO_TEXT = re.compile(
     re.IGNORECASE,
 )
 _CLOCK_TIME = re.compile(r"^\d{1,2}h\d{2}$")  # a live blog's timestamps are not facts worth asking for
+_CLOCK_UNIT = re.compile(r"\s*(h|heures?|minutes?)\b")  # "18 heures 45", "ces dernières 24 heures"
+_NAME_TAIL = re.compile(r"(?:(?:\s+(?:de|Le|La|al|el|ben|bin)\s+|\s+d['’])[A-ZÀ-ÖØ-Þ][\w’'-]*)+")
 _ASKING_TERMS = frozenset(terms("nom année date jour pays ville personnes groupe événement deux"))
 
 _ASK_FOR_ANSWER = (
@@ -138,14 +142,16 @@ def generate(assistant, count: int, seed: int = 13, generator: str = "local", pr
 
 
 def _sentences_by_source(chunks, rng: random.Random) -> dict[str, list[tuple[str, str]]]:
-    """(title, sentence) of the body text of each file, shuffled; reader comments are left out."""
+    """(title, sentence) of the body text of each file, shuffled; reader comments are left out, and so is
+    the title where the text repeats it: a headline ("Syrie: Moscou va coopérer avec ses «alliés» français")
+    is too terse to ask from."""
     by_source: dict[str, list[tuple[str, str]]] = {}
     for chunk in chunks:
         if chunk.kind != BODY:
             continue
         for start, end in sentence_spans(chunk.text):
             sentence = " ".join(chunk.text[start:end].split())
-            if 8 <= len(sentence.split()) <= 60:
+            if 8 <= len(sentence.split()) <= 60 and set(terms(sentence)) != set(terms(chunk.title)):
                 by_source.setdefault(chunk.source, []).append((chunk.title, sentence))
     for pool in by_source.values():
         rng.shuffle(pool)
@@ -157,8 +163,7 @@ def _write(model, draft: Draft) -> Draft | None:
     A sentence without the number or name its kind needs is asked a "fact" question instead."""
     if draft.kind in ("number", "name", "paraphrase"):
         wanted = {"number": ("number", "date"), "name": ("name",), "paraphrase": ("number", "date", "name")}[draft.kind]
-        facts = [text for kind, text in named_facts(draft.sentence)
-                 if kind in wanted and len(text) > 1 and not _CLOCK_TIME.match(text)]
+        facts = answer_candidates(draft.sentence, wanted)
         if not facts:
             draft.kind = "fact"
             return _write(model, draft)
@@ -183,6 +188,41 @@ def _write(model, draft: Draft) -> Draft | None:
     draft.question, draft.answer = question.group(1).strip(), answer.group(1).strip().rstrip(".")
     draft.facts = free_answer_facts(draft.answer, draft.question, draft.sentence)
     return draft
+
+
+def answer_candidates(sentence: str, kinds: tuple[str, ...]) -> list[str]:
+    """The sentence's numbers, dates and names of ``kinds``, as written, that make a whole answer: a name
+    with its particles ("Charles de Gaulle"), never the end of a longer name ("Islamique" of "l'Etat
+    Islamique"), a name across a comma ("Défense, Sergueï Choïgou" gives the person) or a time of day. Asked for
+    "Charles", "Affaires" or "18", the model wrote questions about something else."""
+    found: list[str] = []
+    taken = 0  # where the last answer ended: "Gaulle" alone is not another one
+    for kind, text in named_facts(sentence):
+        if kind not in kinds or len(text) < 2 or _CLOCK_TIME.match(text):
+            continue
+        words = text.split()
+        match = next(filter(None, (re.search(rf"(?<![\w’'-]){re.escape(' '.join(words[i:]))}(?![\w’'-])",
+                                             sentence[taken:]) for i in range(len(words)))), None)
+        if not match:
+            continue
+        start, end = taken + match.start(), taken + match.end()
+        if sentence[start - 1 : start] == "@":  # a live blog's reply to a reader: "@Arnaud François Hollande"
+            start = sentence.find(" ", start) + 1
+            if not start or start >= end:
+                continue
+        if kind == "name":
+            before = sentence[:start].split()
+            if before and re.sub(r"^\w['’]", "", before[-1])[:1].isupper() and before[-1][-1].isalnum():
+                if len(before) > 1 or strip_accents(before[-1].lower()) in STOP_WORDS:
+                    continue
+                start = 0  # the sentence's first word, which named_facts never counts: "Vladimir Poutine"
+            tail = _NAME_TAIL.match(sentence, end)
+            end = tail.end() if tail else end
+        elif _CLOCK_UNIT.match(sentence, end) or re.search(r"\b(h|heures?)\s*$", sentence[:start]):
+            continue
+        found.append(sentence[start:end])
+        taken = end
+    return found
 
 
 def free_answer_facts(answer: str, question: str, sentence: str) -> list[str]:
@@ -216,6 +256,9 @@ def check(draft: Draft, kept: list[Draft]) -> str | None:
             return "answer_missing"
         if any(contains_fact(question, fact) for fact in draft.facts):
             return "answer_in_question"
+        sentence_terms = set(terms(draft.sentence))
+        if len(sentence_terms & set(terms(draft.answer))) >= COPIED_SENTENCE * len(sentence_terms):
+            return "answer_is_sentence"
         if invented(draft.original or question, f"{draft.title} {draft.sentence}"):
             return "invented"
     if any(_shared_terms(question, other.question) >= DUPLICATE_OVERLAP for other in kept):

@@ -1,9 +1,13 @@
 """`rag eval generate`: the checks that drop a bad question (hand-made drafts, no model), then a small
 set written by the real local model from the shipped corpus and run by `rag eval`."""
+import random
+
 import pytest
 
 from eval.dataset import load_dataset
-from eval.generate import Draft, check, free_answer_facts
+from eval.generate import Draft, _sentences_by_source, answer_candidates, check, free_answer_facts
+from rag.chunking import Chunk
+from rag.documents import BODY
 from eval.metrics import contains_fact
 
 SENTENCE = ("Le ministre de la Défense, Jean-Yves Le Drian, a annoncé mardi que 130 personnes étaient mortes "
@@ -51,6 +55,34 @@ def test_an_unanswerable_question_needs_no_answer_but_the_same_form():
 
     assert check(unanswerable("Combien de blessés l'avion russe a-t-il faits ?"), []) is None
     assert check(unanswerable("Que dit le passage sur les blessés ?"), []) == "not_standalone"
+
+
+@pytest.mark.parametrize("sentence, answers", [
+    (SENTENCE, ["Jean-Yves Le Drian", "130", "Paris", "224"]),
+    ("Il envoie jeudi le porte-avion Charles de Gaulle à Paris.", ["Charles de Gaulle", "Paris"]),
+    ("Vladimir Poutine a reçu Bachar al Assad le 30 septembre.", ["Vladimir Poutine", "Bachar al Assad", "30 septembre"]),
+    ("La lutte contre l'Etat Islamique reprend dès 18 heures 45.", []),
+    ("A 22h30, on fait le point sur les contenus publiés ces dernières 24 heures.", []),
+    ("14h52 : @Arnaud François Hollande doit rencontrer Vladimir Poutine.", ["François Hollande", "Vladimir Poutine"]),
+])
+def test_the_answer_asked_for_is_a_whole_name_or_figure(sentence, answers):
+    assert answer_candidates(sentence, ("number", "date", "name")) == answers
+
+
+def test_an_answer_that_copies_its_sentence_asks_for_no_fact():
+    sentence = "Le voyage de François Hollande à Moscou a donné ses fruits."
+    copied = Draft("fact", "a.txt", "Moscou", sentence, "Qu'a donné le voyage de François Hollande à Moscou ?",
+                   "Le voyage de François Hollande à Moscou a donné ses fruits", ["fruits"])
+    assert check(copied, []) == "answer_is_sentence"
+    copied.answer = "ses fruits"
+    assert check(copied, []) is None
+
+
+def test_questions_are_not_asked_from_a_headline():
+    text = "Syrie : Moscou va coopérer avec ses alliés français\n\nMoscou a intensifié mardi ses opérations en Syrie, selon l'armée."
+    chunk = Chunk("c1", "a.txt", 0, len(text), text, "Syrie : Moscou va coopérer avec ses alliés français", BODY)
+    assert _sentences_by_source([chunk], random.Random(1)) == {
+        "a.txt": [(chunk.title, "Moscou a intensifié mardi ses opérations en Syrie, selon l'armée.")]}
 
 
 def test_a_written_answer_must_contain_what_the_question_does_not_give():
