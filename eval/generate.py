@@ -311,7 +311,8 @@ def summary(result: GeneratedSet, out: str, seconds: float, on_line: Callable[[s
     sources = Counter(s for item in result.items for s in item.get("sources", []))
     short = (f" sur {result.wanted} demandées : essais épuisés ({MAX_ATTEMPTS_PER_QUESTION} par question)"
              if len(result.items) < result.wanted else "")
-    on_line(f"{len(result.items)} questions écrites dans {out}{short}, en {seconds:.0f} s ({result.attempts} essais) : "
+    on_line(f"{len(result.items)} questions écrites dans {out}{short}, en {seconds:.0f} s "
+            f"({result.attempts} essais) : "
             + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items())))
     on_line(f"Réparties sur {len(sources)} fichier(s) : "
             + ", ".join(f"{source} {n}" for source, n in sorted(sources.items())))

@@ -6,9 +6,9 @@ import pytest
 
 from eval.dataset import load_dataset
 from eval.generate import Draft, _sentences_by_source, answer_candidates, check, free_answer_facts
+from eval.metrics import contains_fact
 from rag.chunking import Chunk
 from rag.documents import BODY
-from eval.metrics import contains_fact
 
 SENTENCE = ("Le ministre de la Défense, Jean-Yves Le Drian, a annoncé mardi que 130 personnes étaient mortes "
             "à Paris, tandis que l'avion russe avait fait 224 victimes.")
@@ -60,10 +60,12 @@ def test_an_unanswerable_question_needs_no_answer_but_the_same_form():
 @pytest.mark.parametrize("sentence, answers", [
     (SENTENCE, ["Jean-Yves Le Drian", "130", "Paris", "224"]),
     ("Il envoie jeudi le porte-avion Charles de Gaulle à Paris.", ["Charles de Gaulle", "Paris"]),
-    ("Vladimir Poutine a reçu Bachar al Assad le 30 septembre.", ["Vladimir Poutine", "Bachar al Assad", "30 septembre"]),
+    ("Vladimir Poutine a reçu Bachar al Assad le 30 septembre.",
+     ["Vladimir Poutine", "Bachar al Assad", "30 septembre"]),
     ("La lutte contre l'Etat Islamique reprend dès 18 heures 45.", []),
     ("A 22h30, on fait le point sur les contenus publiés ces dernières 24 heures.", []),
-    ("14h52 : @Arnaud François Hollande doit rencontrer Vladimir Poutine.", ["François Hollande", "Vladimir Poutine"]),
+    ("14h52 : @Arnaud François Hollande doit rencontrer Vladimir Poutine.",
+     ["François Hollande", "Vladimir Poutine"]),
 ])
 def test_the_answer_asked_for_is_a_whole_name_or_figure(sentence, answers):
     assert answer_candidates(sentence, ("number", "date", "name")) == answers
@@ -79,7 +81,8 @@ def test_an_answer_that_copies_its_sentence_asks_for_no_fact():
 
 
 def test_questions_are_not_asked_from_a_headline():
-    text = "Syrie : Moscou va coopérer avec ses alliés français\n\nMoscou a intensifié mardi ses opérations en Syrie, selon l'armée."
+    text = ("Syrie : Moscou va coopérer avec ses alliés français\n\n"
+            "Moscou a intensifié mardi ses opérations en Syrie, selon l'armée.")
     chunk = Chunk("c1", "a.txt", 0, len(text), text, "Syrie : Moscou va coopérer avec ses alliés français", BODY)
     assert _sentences_by_source([chunk], random.Random(1)) == {
         "a.txt": [(chunk.title, "Moscou a intensifié mardi ses opérations en Syrie, selon l'armée.")]}
