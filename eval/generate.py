@@ -29,6 +29,7 @@ MAX_ATTEMPTS_PER_QUESTION = 7  # bounds the time when the model keeps failing th
 DUPLICATE_OVERLAP = 0.7  # share of search terms two questions may have in common
 INVENTED_TERMS = 2  # a question with this many words that neither its sentence nor its title holds is dropped
 COPIED_SENTENCE = 0.8  # an answer holding this share of its sentence's words asks for no fact
+ANSWER_FROM_SENTENCE = 0.5  # a written answer needs this share of its words from its sentence ("why" answers invent)
 
 DROP_REASONS = {
     "form": "forme (pas une question, trop courte ou trop longue)",
@@ -51,6 +52,7 @@ _REFERS_TO_TEXT = re.compile(
 _CLOCK_TIME = re.compile(r"^\d{1,2}h\d{2}$")  # a live blog's timestamps are not facts worth asking for
 _CLOCK_UNIT = re.compile(r"\s*(h|heures?|minutes?)\b")  # "18 heures 45", "ces dernières 24 heures"
 _NAME_TAIL = re.compile(r"(?:(?:\s+(?:de|Le|La|al|el|ben|bin)\s+|\s+d['’])[A-ZÀ-ÖØ-Þ][\w’'-]*)+")
+_CAUSE = re.compile(r"\b(pour|afin|parce|car|puisque|grâce|cause|raison|suite|après|faute|ainsi)\b", re.IGNORECASE)
 _ASKING_TERMS = frozenset(terms("nom année date jour pays ville personnes groupe événement deux"))
 
 _ASK_FOR_ANSWER = (
@@ -160,7 +162,11 @@ def _sentences_by_source(chunks, rng: random.Random) -> dict[str, list[tuple[str
 
 def _write(model, draft: Draft) -> Draft | None:
     """Ask the model for the draft's question (and answer); None when its reply has no question and answer.
-    A sentence without the number or name its kind needs is asked a "fact" question instead."""
+    A sentence without the number or name its kind needs, or without a cause or purpose for a "why", is
+    asked a "fact" question instead: asked why on "François Hollande vient d'arriver à Moscou", the model
+    invents the reason."""
+    if draft.kind == "why" and not _CAUSE.search(draft.sentence):
+        draft.kind = "fact"
     if draft.kind in ("number", "name", "paraphrase"):
         wanted = {"number": ("number", "date"), "name": ("name",), "paraphrase": ("number", "date", "name")}[draft.kind]
         facts = answer_candidates(draft.sentence, wanted)
@@ -251,13 +257,15 @@ def check(draft: Draft, kept: list[Draft]) -> str | None:
     if _REFERS_TO_TEXT.search(question):
         return "not_standalone"
     if draft.answerable:
+        sentence_terms = set(terms(draft.sentence))
+        answer_terms = set(terms(draft.answer))
         if not draft.answer or len(draft.answer.split()) > 20 or not all(
-                contains_fact(draft.sentence, fact) for fact in draft.facts):
+                contains_fact(draft.sentence, fact) for fact in draft.facts) or (
+                len(answer_terms & sentence_terms) < ANSWER_FROM_SENTENCE * len(answer_terms)):
             return "answer_missing"
         if any(contains_fact(question, fact) for fact in draft.facts):
             return "answer_in_question"
-        sentence_terms = set(terms(draft.sentence))
-        if len(sentence_terms & set(terms(draft.answer))) >= COPIED_SENTENCE * len(sentence_terms):
+        if len(sentence_terms & answer_terms) >= COPIED_SENTENCE * len(sentence_terms):
             return "answer_is_sentence"
         if invented(draft.original or question, f"{draft.title} {draft.sentence}"):
             return "invented"

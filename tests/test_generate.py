@@ -80,6 +80,16 @@ def test_an_answer_that_copies_its_sentence_asks_for_no_fact():
     assert check(copied, []) is None
 
 
+def test_a_written_answer_must_come_from_its_sentence():
+    sentence = ("Il doit rencontrer Vladimir Poutine pour tenter de rapprocher les positions russes et américaines "
+                "sur la Syrie.")
+    why = Draft("why", "a.txt", "Moscou", sentence, "Pourquoi doit-il rencontrer Vladimir Poutine ?",
+                "Pour prévenir une nouvelle guerre mondiale en Syrie", ["Syrie"])
+    assert check(why, []) == "answer_missing"
+    why.answer = "Pour rapprocher les positions russes et américaines sur la Syrie"
+    assert check(why, []) is None
+
+
 def test_questions_are_not_asked_from_a_headline():
     text = ("Syrie : Moscou va coopérer avec ses alliés français\n\n"
             "Moscou a intensifié mardi ses opérations en Syrie, selon l'armée.")
