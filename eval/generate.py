@@ -125,7 +125,9 @@ def generate(assistant, count: int, seed: int = 13, generator: str = "local", pr
     while plan and attempts < count * MAX_ATTEMPTS_PER_QUESTION:
         source = sources[attempts % len(sources)]
         pool = sentences[source]
-        title, sentence = pool[attempts // len(sources) % len(pool)]  # the files take turns, a sentence each
+        turn = attempts // len(sources) % len(pool)  # the files take turns, a sentence each
+        title, sentence = next((pair for pair in pool[turn:] + pool[:turn]
+                                if plan[0] != "why" or _CAUSE.search(pair[1])), pool[turn])
         attempts += 1
         draft = _write(model, Draft(plan[0], source, title, sentence))
         reason = check(draft, kept) if draft else "form"
@@ -162,9 +164,9 @@ def _sentences_by_source(chunks, rng: random.Random) -> dict[str, list[tuple[str
 
 def _write(model, draft: Draft) -> Draft | None:
     """Ask the model for the draft's question (and answer); None when its reply has no question and answer.
-    A sentence without the number or name its kind needs, or without a cause or purpose for a "why", is
-    asked a "fact" question instead: asked why on "François Hollande vient d'arriver à Moscou", the model
-    invents the reason."""
+    A sentence without the number or name its kind needs, or without a cause or purpose for a "why" (a
+    file may have none), is asked a "fact" question instead: asked why on "François Hollande vient
+    d'arriver à Moscou", the model invents the reason."""
     if draft.kind == "why" and not _CAUSE.search(draft.sentence):
         draft.kind = "fact"
     if draft.kind in ("number", "name", "paraphrase"):
