@@ -71,23 +71,20 @@ def test_the_answer_asked_for_is_a_whole_name_or_figure(sentence, answers):
     assert answer_candidates(sentence, ("number", "date", "name")) == answers
 
 
-def test_an_answer_that_copies_its_sentence_asks_for_no_fact():
-    sentence = "Le voyage de François Hollande à Moscou a donné ses fruits."
-    copied = Draft("fact", "a.txt", "Moscou", sentence, "Qu'a donné le voyage de François Hollande à Moscou ?",
-                   "Le voyage de François Hollande à Moscou a donné ses fruits", ["fruits"])
-    assert check(copied, []) == "answer_is_sentence"
-    copied.answer = "ses fruits"
-    assert check(copied, []) is None
-
-
-def test_a_written_answer_must_come_from_its_sentence():
-    sentence = ("Il doit rencontrer Vladimir Poutine pour tenter de rapprocher les positions russes et américaines "
-                "sur la Syrie.")
-    why = Draft("why", "a.txt", "Moscou", sentence, "Pourquoi doit-il rencontrer Vladimir Poutine ?",
-                "Pour prévenir une nouvelle guerre mondiale en Syrie", ["Syrie"])
-    assert check(why, []) == "answer_missing"
-    why.answer = "Pour rapprocher les positions russes et américaines sur la Syrie"
-    assert check(why, []) is None
+@pytest.mark.parametrize("kind, sentence, question, facts, bad, reason, good", [
+    ("fact", "Le voyage de François Hollande à Moscou a donné ses fruits.",
+     "Qu'a donné le voyage de François Hollande à Moscou ?", ["fruits"],
+     "Le voyage de François Hollande à Moscou a donné ses fruits", "answer_is_sentence", "ses fruits"),
+    ("why", "Il doit rencontrer Vladimir Poutine pour tenter de rapprocher les positions russes et américaines "
+     "sur la Syrie.", "Pourquoi doit-il rencontrer Vladimir Poutine ?", ["Syrie"],
+     "Pour prévenir une nouvelle guerre mondiale en Syrie", "answer_missing",
+     "Pour rapprocher les positions russes et américaines sur la Syrie"),
+], ids=["an answer that copies its sentence asks for no fact", "a written answer must come from its sentence"])
+def test_a_written_answer_is_a_fact_taken_from_its_sentence(kind, sentence, question, facts, bad, reason, good):
+    draft = Draft(kind, "a.txt", "Moscou", sentence, question, bad, facts)
+    assert check(draft, []) == reason
+    draft.answer = good
+    assert check(draft, []) is None
 
 
 def test_questions_are_not_asked_from_a_headline():
