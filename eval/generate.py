@@ -29,7 +29,7 @@ MAX_ATTEMPTS_PER_QUESTION = 7  # bounds the time when the model keeps failing th
 DUPLICATE_OVERLAP = 0.7  # share of search terms two questions may have in common
 INVENTED_TERMS = 2  # a question with this many words that neither its sentence nor its title holds is dropped
 COPIED_SENTENCE = 0.8  # an answer holding this share of its sentence's words asks for no fact
-ANSWER_FROM_SENTENCE = 0.5  # a written answer needs this share of its words from its sentence ("why" answers invent)
+ANSWER_FROM_SENTENCE = 0.5  # an answer the model wrote ("fact") needs this share of its words from its sentence
 
 DROP_REASONS = {
     "form": "forme (pas une question, trop courte ou trop longue)",
@@ -52,7 +52,11 @@ _REFERS_TO_TEXT = re.compile(
 _CLOCK_TIME = re.compile(r"^\d{1,2}h\d{2}$")  # a live blog's timestamps are not facts worth asking for
 _CLOCK_UNIT = re.compile(r"\s*(h|heures?|minutes?)\b")  # "18 heures 45", "ces dernières 24 heures"
 _NAME_TAIL = re.compile(r"(?:(?:\s+(?:de|Le|La|al|el|ben|bin)\s+|\s+d['’])[A-ZÀ-ÖØ-Þ][\w’'-]*)+")
-_CAUSE = re.compile(r"\b(pour|afin|parce|car|puisque|grâce|cause|raison|suite|après|faute|ainsi)\b", re.IGNORECASE)
+_CAUSE = re.compile(  # a clause giving a cause or purpose: "pour" only before a verb ("pour lui" is not one)
+    r"\b(?i:parce qu|puisqu|car\b|afin d|afin qu|en raison d|à cause d|grâce à|faute d|suite à|en réponse à"
+    r"|pour (?:que|qu['’]|(?:ne (?:pas|plus) )?(?:[lsdmn]['’]|les |la |le |se |y |en |leur )?[a-zàâéèêîôûç-]+(?:er|ir|re)\b))"
+    r"[^,;:.!?«»\"()]*")
+CAUSE_WORDS = (3, 20)  # a cause clause shorter says nothing; longer is not an answer (`check`)
 _ASKING_TERMS = frozenset(terms("nom année date jour pays ville personnes groupe événement deux"))
 
 _ASK_FOR_ANSWER = (
@@ -60,13 +64,17 @@ _ASK_FOR_ANSWER = (
     "« {answer} ». La question doit se comprendre sans avoir lu l'extrait (nomme les personnes, les lieux et les "
     "événements) et ne doit pas contenir « {answer} ».\nQuestion :"
 )
+_ASK_WHY = (  # the sentence without its cause: shown the cause, the model copies it into the question
+    "Extrait d'un article ({title}) :\n« {sentence} »\n\nÉcris une seule question en français, commençant par "
+    "« Pourquoi », sur l'action principale de cet extrait. La question doit se comprendre sans avoir lu l'extrait "
+    "(nomme les personnes, les lieux et les événements).\nQuestion :"
+)
 _ASK_FREE = (
     "Extrait d'un article ({title}) :\n« {sentence} »\n\nÉcris une seule question en français {style}, qui se "
     "comprend sans avoir lu l'extrait (nomme les personnes, les lieux et les événements), puis sa réponse courte, "
     "prise dans l'extrait.\nRéponds exactement sous cette forme :\nQuestion : …\nRéponse : …"
 )
-_STYLES = {"fact": "sur un fait précis de l'extrait (qui, quoi, où)",
-           "why": "qui commence par « Pourquoi » ou « Comment », sur une cause ou une manière que l'extrait donne"}
+_FACT_STYLE = "sur un fait précis de l'extrait (qui, quoi, où)"
 _PARAPHRASE = (
     "Réécris cette question avec d'autres mots (synonymes, autre tournure), sans changer son sens ni sa réponse.\n"
     "Question : {question}\nNouvelle question :"
@@ -127,7 +135,7 @@ def generate(assistant, count: int, seed: int = 13, generator: str = "local", pr
         pool = sentences[source]
         turn = attempts // len(sources) % len(pool)  # the files take turns, a sentence each
         title, sentence = next((pair for pair in pool[turn:] + pool[:turn]
-                                if plan[0] != "why" or _CAUSE.search(pair[1])), pool[turn])
+                                if plan[0] != "why" or cause_clause(pair[1])), pool[turn])
         attempts += 1
         draft = _write(model, Draft(plan[0], source, title, sentence))
         reason = check(draft, kept) if draft else "form"
@@ -164,21 +172,26 @@ def _sentences_by_source(chunks, rng: random.Random) -> dict[str, list[tuple[str
 
 def _write(model, draft: Draft) -> Draft | None:
     """Ask the model for the draft's question (and answer); None when its reply has no question and answer.
-    A sentence without the number or name its kind needs, or without a cause or purpose for a "why" (a
-    file may have none), is asked a "fact" question instead: asked why on "François Hollande vient
-    d'arriver à Moscou", the model invents the reason."""
-    if draft.kind == "why" and not _CAUSE.search(draft.sentence):
-        draft.kind = "fact"
-    if draft.kind in ("number", "name", "paraphrase"):
-        wanted = {"number": ("number", "date"), "name": ("name",), "paraphrase": ("number", "date", "name")}[draft.kind]
-        facts = answer_candidates(draft.sentence, wanted)
-        if not facts:
+    The answer is taken from the sentence first (a name, a number, a clause giving a cause) and the model only
+    writes the question: asked for both, the 1.5B model invents causes ("Pour prévenir une nouvelle guerre
+    mondiale") or answers with the whole sentence. A sentence without what its kind needs is asked a "fact"
+    question instead."""
+    if draft.kind in ("number", "name", "paraphrase", "why"):
+        wanted = {"number": ("number", "date"), "name": ("name",), "paraphrase": ("number", "date", "name")}
+        facts = [cause_clause(draft.sentence)] if draft.kind == "why" else answer_candidates(
+            draft.sentence, wanted[draft.kind])
+        if not any(facts):
             draft.kind = "fact"
             return _write(model, draft)
         draft.answer = max(facts, key=len)
-        draft.facts = [draft.answer]
-        draft.question = _first_line(model.write(
-            _ASK_FOR_ANSWER.format(title=draft.title, sentence=draft.sentence, answer=draft.answer), 80))
+        if draft.kind == "why":
+            rest = draft.sentence.replace(draft.answer, "")
+            draft.question = _first_line(model.write(_ASK_WHY.format(title=draft.title, sentence=rest), 80))
+            draft.facts = free_answer_facts(draft.answer, draft.question, draft.sentence)
+        else:
+            draft.question = _first_line(model.write(
+                _ASK_FOR_ANSWER.format(title=draft.title, sentence=draft.sentence, answer=draft.answer), 80))
+            draft.facts = [draft.answer]
         if draft.kind == "paraphrase" and check(draft, []) is None:
             draft.original = draft.question
             draft.question = _first_line(model.write(_PARAPHRASE.format(question=draft.original), 80))
@@ -188,7 +201,7 @@ def _write(model, draft: Draft) -> Draft | None:
     if draft.kind == "unanswerable":
         draft.question = _first_line(model.write(_UNANSWERABLE.format(title=draft.title, sentence=draft.sentence), 80))
         return draft
-    reply = model.write(_ASK_FREE.format(title=draft.title, sentence=draft.sentence, style=_STYLES[draft.kind]), 120)
+    reply = model.write(_ASK_FREE.format(title=draft.title, sentence=draft.sentence, style=_FACT_STYLE), 120)
     question = re.search(r"Question\s*:\s*(.+)", reply)
     answer = re.search(r"Réponse\s*:\s*(.+)", reply)
     if not question or not answer:
@@ -196,6 +209,16 @@ def _write(model, draft: Draft) -> Draft | None:
     draft.question, draft.answer = question.group(1).strip(), answer.group(1).strip().rstrip(".")
     draft.facts = free_answer_facts(draft.answer, draft.question, draft.sentence)
     return draft
+
+
+def cause_clause(sentence: str) -> str | None:
+    """The sentence's clause that gives a cause or purpose ("pour tenter de concentrer le combat contre l'EI",
+    "en raison de l'actuelle menace terroriste"), up to the next comma; the answer to a "why" question."""
+    for match in _CAUSE.finditer(sentence):
+        clause = match.group().strip()
+        if CAUSE_WORDS[0] <= len(clause.split()) <= CAUSE_WORDS[1]:
+            return clause
+    return None
 
 
 def answer_candidates(sentence: str, kinds: tuple[str, ...]) -> list[str]:

@@ -5,7 +5,7 @@ import random
 import pytest
 
 from eval.dataset import load_dataset
-from eval.generate import Draft, _sentences_by_source, answer_candidates, check, free_answer_facts
+from eval.generate import Draft, _sentences_by_source, answer_candidates, cause_clause, check, free_answer_facts
 from eval.metrics import contains_fact
 from rag.chunking import Chunk
 from rag.documents import BODY
@@ -75,7 +75,7 @@ def test_the_answer_asked_for_is_a_whole_name_or_figure(sentence, answers):
     ("fact", "Le voyage de François Hollande à Moscou a donné ses fruits.",
      "Qu'a donné le voyage de François Hollande à Moscou ?", ["fruits"],
      "Le voyage de François Hollande à Moscou a donné ses fruits", "answer_is_sentence", "ses fruits"),
-    ("why", "Il doit rencontrer Vladimir Poutine pour tenter de rapprocher les positions russes et américaines "
+    ("fact", "Il doit rencontrer Vladimir Poutine pour tenter de rapprocher les positions russes et américaines "
      "sur la Syrie.", "Pourquoi doit-il rencontrer Vladimir Poutine ?", ["Syrie"],
      "Pour prévenir une nouvelle guerre mondiale en Syrie", "answer_missing",
      "Pour rapprocher les positions russes et américaines sur la Syrie"),
@@ -85,6 +85,20 @@ def test_a_written_answer_is_a_fact_taken_from_its_sentence(kind, sentence, ques
     assert check(draft, []) == reason
     draft.answer = good
     assert check(draft, []) is None
+
+
+@pytest.mark.parametrize("sentence, cause", [
+    ("Il doit rencontrer Vladimir Poutine pour tenter de rapprocher les positions russes et américaines, selon "
+     "l'Elysée.", "pour tenter de rapprocher les positions russes et américaines"),
+    ("En raison de l'actuelle menace terroriste en Turquie, nous réitérons notre appel aux citoyens russes.",
+     "En raison de l'actuelle menace terroriste en Turquie"),
+    ("Ankara a abattu l'avion parce qu'il avait violé son espace aérien.", "parce qu'il avait violé son espace aérien"),
+    ("Les zones contrôlées par les jihadistes ne sont plus assez sûres pour lui.", None),
+    ("Il est parti pour Moscou jeudi matin avec ses ministres.", None),
+    ("Ils restent pour des raisons personnelles.", None),
+])
+def test_a_why_question_asks_for_a_cause_the_sentence_gives(sentence, cause):
+    assert cause_clause(sentence) == cause
 
 
 def test_questions_are_not_asked_from_a_headline():
