@@ -70,11 +70,11 @@ _ASK_WHY = (  # the sentence without its cause: shown the cause, the model copie
     "(nomme les personnes, les lieux et les événements).\nQuestion :"
 )
 _ASK_FREE = (
-    "Extrait d'un article ({title}) :\n« {sentence} »\n\nÉcris une seule question en français {style}, qui se "
-    "comprend sans avoir lu l'extrait (nomme les personnes, les lieux et les événements), puis sa réponse courte, "
-    "prise dans l'extrait.\nRéponds exactement sous cette forme :\nQuestion : …\nRéponse : …"
+    "Extrait d'un article ({title}) :\n« {sentence} »\n\nÉcris une seule question en français sur un fait précis de "
+    "l'extrait (qui, quoi, où), qui se comprend sans avoir lu l'extrait (nomme les personnes, les lieux et les "
+    "événements), puis sa réponse courte, prise dans l'extrait.\nRéponds exactement sous cette forme :\nQuestion : "
+    "…\nRéponse : …"
 )
-_FACT_STYLE = "sur un fait précis de l'extrait (qui, quoi, où)"
 _PARAPHRASE = (
     "Réécris cette question avec d'autres mots (synonymes, autre tournure), sans changer son sens ni sa réponse.\n"
     "Question : {question}\nNouvelle question :"
@@ -201,7 +201,7 @@ def _write(model, draft: Draft) -> Draft | None:
     if draft.kind == "unanswerable":
         draft.question = _first_line(model.write(_UNANSWERABLE.format(title=draft.title, sentence=draft.sentence), 80))
         return draft
-    reply = model.write(_ASK_FREE.format(title=draft.title, sentence=draft.sentence, style=_FACT_STYLE), 120)
+    reply = model.write(_ASK_FREE.format(title=draft.title, sentence=draft.sentence), 120)
     question = re.search(r"Question\s*:\s*(.+)", reply)
     answer = re.search(r"Réponse\s*:\s*(.+)", reply)
     if not question or not answer:

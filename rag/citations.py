@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 
 from . import messages
-from .french import MONTHS, STOP_WORDS, asked_type, sentence_spans, strip_accents, terms
+from .french import MONTHS, NUMBER_VALUES, STOP_WORDS, asked_type, sentence_spans, strip_accents, terms
 from .retrieval import Passage
 
 Span = tuple[int, int]  # offsets inside a chunk's text
@@ -27,9 +27,9 @@ _DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 # Capitalised only because they open a sentence or a title, not names.
 _COMMON_CAPITALISED = STOP_WORDS | {
     "apres", "avant", "selon", "lors", "depuis", "pendant", "enfin", "ensuite", "cependant", "toutefois",
-    "oui", "non", "etat", "president", "premier", "ministre", "plus", "moins", "deux", "trois",
+    "oui", "non", "etat", "president", "premier", "ministre", "plus", "moins",
     "combien", "lequel", "laquelle", "lesquels", "lesquelles", "est",
-}
+} | set(NUMBER_VALUES)  # "Quatre pays…": checked as a number
 
 
 @dataclass
@@ -187,7 +187,8 @@ def _markers(text: str, passage_count: int) -> list[int]:
 def missing_facts(claim: str, evidence: str) -> list[str]:
     """Numbers and proper names of the claim that the evidence does not contain.
 
-    Numbers must match exactly (digits glued to letters count: "Tu-95MS" holds 95). A name
+    Numbers must match exactly (digits glued to letters count: "Tu-95MS" holds 95; "trois" needs "trois"
+    or "3": the 1.5B model answered "Trois pays participent…" from a sentence giving no count). A name
     may differ in spelling, as transliterations do (Sergei / Sergueï): each of its words needs
     a close word in the evidence. An elided article ("L'avion") is not a name.
     """
@@ -199,6 +200,13 @@ def missing_facts(claim: str, evidence: str) -> list[str]:
         if word[:1].isupper() and strip_accents(word.lower()) not in _COMMON_CAPITALISED:
             names.append(word)
     missing = [n for n in dict.fromkeys(_NUMBER.findall(claim)) if f" {_fold(n)} " not in folded]
+    claim_words = _fold(claim).split()
+    for i, word in enumerate(claim_words):
+        neighbours = claim_words[max(i - 1, 0) : i] + claim_words[i + 1 : i + 2]
+        if word in NUMBER_VALUES and not any(w in NUMBER_VALUES or w.isdigit() or w.startswith(("cent", "mill"))
+                                             for w in neighbours):  # "deux cents" may be written "200"
+            if word not in words and NUMBER_VALUES[word] not in words and word not in missing:
+                missing.append(word)
     for name in dict.fromkeys(names):
         parts = _fold(name).split()
         if f" {' '.join(parts)} " not in folded and not all(_close_word(p, words) for p in parts):

@@ -103,8 +103,12 @@ def looks_foreign(text: str) -> bool:
 
 
 TYPE_MISSING_WEIGHT = 0.5  # a sentence without the kind of fact asked for counts half when sentences are ranked
-_NUMBER_WORDS = frozenset(
-    "deux trois quatre cinq six sept huit neuf dix onze douze quinze vingt trente quarante cinquante soixante "
+NUMBER_VALUES = {  # a number written in words is a number: "Trois pays" needs "trois" or "3" in its evidence
+    "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "six": "6", "sept": "7", "huit": "8", "neuf": "9",
+    "dix": "10", "onze": "11", "douze": "12", "treize": "13", "quatorze": "14", "quinze": "15", "seize": "16",
+    "vingt": "20", "trente": "30", "quarante": "40", "cinquante": "50", "soixante": "60",
+}
+_NUMBER_WORDS = frozenset(NUMBER_VALUES) | frozenset(
     "cent cents mille million millions milliard milliards dizaine dizaines centaine centaines millier milliers "
     "moitie tiers quart".split()
 )

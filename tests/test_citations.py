@@ -59,6 +59,14 @@ def test_missing_facts_finds_numbers_and_names_absent_from_the_evidence():
     assert missing_facts("Sergeï Lavrov a annoncé des frappes de Tu-160.", defence) == ["160", "Lavrov", "Tu-160"]
 
 
+def test_a_number_written_in_words_needs_its_number_in_the_evidence():
+    vienna = "La Russie a été un partenaire constructif à Vienne, avec 3 pays voisins."
+    assert missing_facts("Trois pays participent aux pourparlers de Vienne.", vienna) == []
+    assert missing_facts("Quatre pays participent aux pourparlers de Vienne.", vienna) == ["quatre"]
+    assert missing_facts("Les deux présidents ont parlé.", "Hollande et Poutine ont parlé.") == ["deux"]
+    assert missing_facts("Il y a eu deux cents morts.", "Il y a eu 200 morts.") == []  # compounds are not checked
+
+
 def test_a_rewrite_bringing_in_a_name_from_nowhere_is_replaced():
     from rag.generation.extractive import ExtractiveGenerator
 
