@@ -27,6 +27,7 @@ KINDS = ("number", "name", "fact", "why", "paraphrase")  # answerable kinds, ask
 UNANSWERABLE_SHARE = 0.2
 MAX_ATTEMPTS_PER_QUESTION = 7  # bounds the time when the model keeps failing the checks
 DUPLICATE_OVERLAP = 0.7  # share of search terms two questions may have in common
+MAX_SAME_ANSWER = 2  # questions kept with one answer: on a corpus about Hollande, he answered 7 of 35
 INVENTED_TERMS = 2  # a question with this many words that neither its sentence nor its title holds is dropped
 COPIED_SENTENCE = 0.8  # an answer holding this share of its sentence's words asks for no fact
 ANSWER_FROM_SENTENCE = 0.5  # an answer the model wrote ("fact") needs this share of its words from its sentence
@@ -42,6 +43,7 @@ DROP_REASONS = {
     "round_trip": "le modèle, relisant la phrase, ne retrouve pas la réponse",
     "same_as_original": "reformulation identique à l'originale",
     "duplicate": "doublon d'une question gardée",
+    "same_answer": f"même réponse que {MAX_SAME_ANSWER} questions gardées (le jeu doit couvrir plusieurs faits)",
     "corpus_answers": "le corpus semble y répondre (question voulue sans réponse)",
 }
 _REFERS_TO_TEXT = re.compile(
@@ -137,7 +139,7 @@ def generate(assistant, count: int, seed: int = 13, generator: str = "local", pr
         title, sentence = next((pair for pair in pool[turn:] + pool[:turn]
                                 if plan[0] != "why" or cause_clause(pair[1])), pool[turn])
         attempts += 1
-        draft = _write(model, Draft(plan[0], source, title, sentence))
+        draft = _write(model, Draft(plan[0], source, title, sentence), kept)
         reason = check(draft, kept) if draft else "form"
         if reason is None:
             reason = _model_check(model, assistant, draft)
@@ -170,19 +172,20 @@ def _sentences_by_source(chunks, rng: random.Random) -> dict[str, list[tuple[str
     return by_source
 
 
-def _write(model, draft: Draft) -> Draft | None:
+def _write(model, draft: Draft, kept: list[Draft]) -> Draft | None:
     """Ask the model for the draft's question (and answer); None when its reply has no question and answer.
     The answer is taken from the sentence first (a name, a number, a clause giving a cause) and the model only
     writes the question: asked for both, the 1.5B model invents causes ("Pour prévenir une nouvelle guerre
     mondiale") or answers with the whole sentence. A sentence without what its kind needs is asked a "fact"
-    question instead."""
+    question instead, and so is one whose answers were asked for often enough (`MAX_SAME_ANSWER`)."""
     if draft.kind in ("number", "name", "paraphrase", "why"):
         wanted = {"number": ("number", "date"), "name": ("name",), "paraphrase": ("number", "date", "name")}
         facts = [cause_clause(draft.sentence)] if draft.kind == "why" else answer_candidates(
             draft.sentence, wanted[draft.kind])
-        if not any(facts):
+        facts = [fact for fact in facts if fact and not _asked_often(fact, kept)]
+        if not facts:
             draft.kind = "fact"
-            return _write(model, draft)
+            return _write(model, draft, kept)
         draft.answer = max(facts, key=len)
         if draft.kind == "why":
             rest = draft.sentence.replace(draft.answer, "")
@@ -294,6 +297,8 @@ def check(draft: Draft, kept: list[Draft]) -> str | None:
             return "answer_is_sentence"
         if invented(draft.original or question, f"{draft.title} {draft.sentence}"):
             return "invented"
+        if _asked_often(draft.answer, kept):
+            return "same_answer"
     if any(_shared_terms(question, other.question) >= DUPLICATE_OVERLAP for other in kept):
         return "duplicate"
     return None
@@ -324,6 +329,17 @@ def _model_check(model, assistant, draft: Draft) -> str | None:
 def _first_line(text: str) -> str:
     lines = [line.strip(" «»\"*") for line in text.strip().splitlines() if line.strip()]
     return re.sub(r"^(Nouvelle question|Question)\s*:\s*", "", lines[0]) if lines else ""
+
+
+def _asked_often(answer: str, kept: list[Draft]) -> bool:
+    """Whether `MAX_SAME_ANSWER` kept questions have this answer ("M. Hollande" is "François Hollande")."""
+    mine = _answer_terms(answer)
+    theirs = [_answer_terms(d.answer) for d in kept if d.answerable]
+    return bool(mine) and sum(mine <= other or other <= mine for other in theirs) >= MAX_SAME_ANSWER
+
+
+def _answer_terms(answer: str) -> set[str]:
+    return {t for t in terms(answer) if len(t) > 1}
 
 
 def _shared_terms(a: str, b: str) -> float:

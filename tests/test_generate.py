@@ -101,6 +101,18 @@ def test_a_why_question_asks_for_a_cause_the_sentence_gives(sentence, cause):
     assert cause_clause(sentence) == cause
 
 
+def test_one_answer_is_asked_for_twice_at_most():
+    sentence = "M. Hollande a rencontré Vladimir Poutine à Moscou jeudi soir."
+    kept = [Draft("name", "a.txt", "Moscou", sentence, question, answer, [answer]) for question, answer in [
+        ("Qui a rencontré Vladimir Poutine à Moscou ?", "François Hollande"),
+        ("Quel président français était à Moscou jeudi soir ?", "Hollande")]]
+    again = Draft("name", "a.txt", "Moscou", sentence, "Qui Vladimir Poutine a rencontré à Moscou ?", "M. Hollande", ["Hollande"])
+    assert check(again, kept) == "same_answer"
+    other = Draft("name", "a.txt", "Moscou", sentence, "Qui M. Hollande a rencontré à Moscou ?", "Vladimir Poutine",
+                  ["Vladimir Poutine"])
+    assert check(other, kept) is None
+
+
 def test_questions_are_not_asked_from_a_headline():
     text = ("Syrie : Moscou va coopérer avec ses alliés français\n\n"
             "Moscou a intensifié mardi ses opérations en Syrie, selon l'armée.")
