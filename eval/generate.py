@@ -53,6 +53,7 @@ _REFERS_TO_TEXT = re.compile(
 )
 _CLOCK_TIME = re.compile(r"^\d{1,2}h\d{2}$")  # a live blog's timestamps are not facts worth asking for
 _CLOCK_UNIT = re.compile(r"\s*(h|heures?|minutes?)\b")  # "18 heures 45", "ces dernières 24 heures"
+_PERCENT = re.compile(r"\s?(?:%|pour ?cent\b)")  # "100" of "à 100%" made "Quel est le destin du président ?"
 _NAME_TAIL = re.compile(r"(?:(?:\s+(?:de|Le|La|al|el|ben|bin)\s+|\s+d['’])[A-ZÀ-ÖØ-Þ][\w’'-]*)+")
 _CAUSE = re.compile(  # a clause giving a cause or purpose: "pour" only before a verb ("pour lui" is not one)
     r"\b(?i:parce qu|puisqu|car\b|afin d|afin qu|en raison d|à cause d|grâce à|faute d|suite à|en réponse à"
@@ -254,6 +255,9 @@ def answer_candidates(sentence: str, kinds: tuple[str, ...]) -> list[str]:
             end = tail.end() if tail else end
         elif _CLOCK_UNIT.match(sentence, end) or re.search(r"\b(h|heures?)\s*$", sentence[:start]):
             continue
+        else:
+            percent = _PERCENT.match(sentence, end)
+            end = percent.end() if percent else end
         found.append(sentence[start:end])
         taken = end
     return found

@@ -66,6 +66,7 @@ def test_an_unanswerable_question_needs_no_answer_but_the_same_form():
     ("A 22h30, on fait le point sur les contenus publiés ces dernières 24 heures.", []),
     ("14h52 : @Arnaud François Hollande doit rencontrer Vladimir Poutine.",
      ["François Hollande", "Vladimir Poutine"]),
+    ("Le destin de Bachar al Assad doit être à 100% entre les mains du peuple syrien.", ["Bachar al Assad", "100%"]),
 ])
 def test_the_answer_asked_for_is_a_whole_name_or_figure(sentence, answers):
     assert answer_candidates(sentence, ("number", "date", "name")) == answers
