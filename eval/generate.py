@@ -57,7 +57,8 @@ _PERCENT = re.compile(r"\s?(?:%|pour ?cent\b)")  # "100" of "à 100%" made "Quel
 _NAME_TAIL = re.compile(r"(?:(?:\s+(?:de|Le|La|al|el|ben|bin)\s+|\s+d['’])[A-ZÀ-ÖØ-Þ][\w’'-]*)+")
 _CAUSE = re.compile(  # a clause giving a cause or purpose: "pour" only before a verb ("pour lui" is not one)
     r"\b(?i:parce qu|puisqu|car\b|afin d|afin qu|en raison d|à cause d|grâce à|faute d|suite à|en réponse à"
-    r"|pour (?:que|qu['’]|(?:ne (?:pas|plus) )?(?:[lsdmn]['’]|les |la |le |se |y |en |leur )?[a-zàâéèêîôûç-]+(?:er|ir|re)\b))"
+    r"|pour (?:que|qu['’]|(?:ne (?:pas|plus) )?(?:[lsdmn]['’]|les |la |le |se |y |en |leur )?"
+    r"[a-zàâéèêîôûç-]+(?:er|ir|re)\b))"
     r"[^,;:.!?«»\"()]*")
 CAUSE_WORDS = (3, 20)  # a cause clause shorter says nothing; longer is not an answer (`check`)
 _ASKING_TERMS = frozenset(terms("nom année date jour pays ville personnes groupe événement deux"))

@@ -107,7 +107,8 @@ def test_one_answer_is_asked_for_twice_at_most():
     kept = [Draft("name", "a.txt", "Moscou", sentence, question, answer, [answer]) for question, answer in [
         ("Qui a rencontré Vladimir Poutine à Moscou ?", "François Hollande"),
         ("Quel président français était à Moscou jeudi soir ?", "Hollande")]]
-    again = Draft("name", "a.txt", "Moscou", sentence, "Qui Vladimir Poutine a rencontré à Moscou ?", "M. Hollande", ["Hollande"])
+    again = Draft("name", "a.txt", "Moscou", sentence, "Qui Vladimir Poutine a rencontré à Moscou ?", "M. Hollande",
+                  ["Hollande"])
     assert check(again, kept) == "same_answer"
     other = Draft("name", "a.txt", "Moscou", sentence, "Qui M. Hollande a rencontré à Moscou ?", "Vladimir Poutine",
                   ["Vladimir Poutine"])
