@@ -267,8 +267,9 @@ def misattributed(claim: str, question: str, evidence: str) -> str | None:
     present in the sentence. Only the kind of fact asked for is checked ("combien": numbers). Each
     candidate of that kind is scored by the question's words around it, the words before it counting
     most (French puts the description first: "son ministre de la Défense, Sergueï Choïgou"), and
-    scores stop at the next candidate. The claim is misattributed when another candidate is clearly
-    better placed.
+    scores stop at the next entity of that kind, one the question names included ("de Wallerand de Saint
+    Just, candidat Front national aux régionales en Ile-de-France": "candidat" is not the region's word).
+    The claim is misattributed when another candidate is clearly better placed.
     """
     kinds = _ASKED_ENTITIES.get(asked_type(question))
     if not kinds:
@@ -280,21 +281,23 @@ def misattributed(claim: str, question: str, evidence: str) -> str | None:
     def mentioned(entity: tuple[str, str, int, int], folded: set[str]) -> bool:
         return _close_word(entity[1].split()[-1], folded)  # a surname: "Sergueï" names two ministers
 
-    entities = [e for e in _entities(words) if e[0] in kinds and not mentioned(e, question_folded)]
+    found = [e for e in _entities(words) if e[0] in kinds]
+    entities = [e for e in found if not mentioned(e, question_folded)]
     answers = [e for e in entities if mentioned(e, claim_folded)]
     if not answers:
         return None
     wanted = set(terms(question))
-    stems = [set(terms(w)) & wanted for w in words]
+    # Words of every entity, the question's own included, say nothing of where an answer belongs.
+    stems = [set() if any(e[2] <= j <= e[3] for e in found) else set(terms(w)) & wanted for j, w in enumerate(words)]
 
     def attachment(entity: tuple[str, str, int, int]) -> float:
         kind, _, first, last = entity
-        same = sorted(e[2] for e in entities if e[0] == kind and e[2] != first)
+        same = sorted(e[2] for e in found if e[0] == kind and e[2] != first)
         left = max((p for p in same if p < first), default=-1)
         right = min((p for p in same if p > last), default=len(words))
         score = 0.0
         for j in range(left + 1, right):
-            if first <= j <= last or not stems[j]:
+            if not stems[j]:
                 continue
             distance = first - j if j < first else j - last
             score += (1.0 if j < first else 0.5) / (1 + 0.1 * distance)
@@ -353,11 +356,15 @@ def _verify(
     evidence for up to three candidates and the best is cited with its evidence span.
     """
     found: dict[int, Span | None] = {}
+    given = [text for _, text in named_facts(question)] if question else []
 
     def evidence(n: int) -> Span | None:
         if n not in found:
             chunk = passages[n - 1].chunk
-            span = find_evidence(claim, chunk.text, chunk.title)
+            # The question's own names, restated by the claim, may sit anywhere in the passage: "le président
+            # français a rencontré Barack Obama…" answers "Dans quel but François Hollande est-il allé voir…".
+            context = " ".join([chunk.title] + [name for name in given if not missing_facts(name, chunk.text)])
+            span = find_evidence(claim, chunk.text, context)
             if span and _lexical_support(claim, chunk.search_text) < 0.5:
                 span = None
             if span and question and misattributed(claim, question, chunk.text[span[0] : span[1]]):

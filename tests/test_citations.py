@@ -137,3 +137,20 @@ def test_each_citation_points_at_the_sentence_that_supports_it():
         assert (c.start, c.end) == (0, len(document))
         assert document[c.evidence_start : c.evidence_end] == TURKEY == c.evidence_text
         assert start == c.evidence_start
+
+
+def test_the_question_own_person_does_not_make_a_neighbour_the_answer():
+    sentence = "Anne Martin a interrogé Jean Dupont, maire de Rennes, candidat en Bretagne."
+    question = "Dans quelle région Jean Dupont est-il candidat ?"
+    assert cite("Jean Dupont est candidat en Bretagne [1].", passages(sentence), verify=True, question=question)[0]
+    assert not cite("Jean Dupont est candidat à Rennes [1].", passages(sentence), verify=True, question=question)[0]
+
+
+def test_a_name_the_question_gives_may_sit_elsewhere_in_the_passage():
+    text = ("Jean Dupont, maire de Rennes, est arrivé lundi. Il a déjeuné avec des élus. La séance a été longue. "
+            "Le maire veut obtenir à Paris le budget des transports.")
+    question = "Pourquoi Jean Dupont vient-il à Paris ?"
+    claim = "Jean Dupont vient à Paris pour obtenir le budget des transports [1]."
+    assert cite(claim, passages(text), verify=True, question=question)[0]
+    assert not cite(claim, passages(text.replace("Jean Dupont", "Paul Durand")), verify=True, question=question)[0]
+    assert not cite(claim, passages(text), verify=True)[0]  # without the question, Dupont must be in the sentence
