@@ -154,3 +154,17 @@ def test_a_name_the_question_gives_may_sit_elsewhere_in_the_passage():
     assert cite(claim, passages(text), verify=True, question=question)[0]
     assert not cite(claim, passages(text.replace("Jean Dupont", "Paul Durand")), verify=True, question=question)[0]
     assert not cite(claim, passages(text), verify=True)[0]  # without the question, Dupont must be in the sentence
+
+
+def test_the_extractive_answer_brings_the_sentence_after_the_one_echoing_the_question():
+    from rag.french import terms
+    from rag.generation.extractive import ExtractiveGenerator
+    from rag.retrieval import Retrieval
+
+    text = ("Cette nouvelle coopération aura des effets militaires. Le plus important sera l'échange de "
+            "renseignements. La météo était clémente.")
+    question = "Quel effet aura la nouvelle coopération ?"
+    retrieval = Retrieval(question, passages(text, TURKEY), {t: 1.0 for t in terms(question)})
+    answer = ExtractiveGenerator(max_sentences=2).generate(question, retrieval)
+    assert answer == ("Cette nouvelle coopération aura des effets militaires. [1]\n"
+                      "Le plus important sera l'échange de renseignements. [1]")

@@ -22,13 +22,20 @@ class ExtractiveGenerator(Generator):
     def _draft(self, retrieval: Retrieval) -> str:
         """Sentences that hold the kind of fact asked for (a number for "combien", a date for "quand",
         a name for "qui") come before those that merely repeat the question's words; a question
-        asking for a number or a date that no well-covering sentence holds gets no answer."""
+        asking for a number or a date that no well-covering sentence holds gets no answer.
+
+        The best sentence brings the one after it: the sentence that repeats the question's words
+        often only sets the scene ("Cette nouvelle coopération aura des effets militaires."), and
+        the answer follows ("… en particulier l'échange de renseignements").
+        """
         kind = asked_type(retrieval.query)
         candidates = []
+        following: dict[tuple[int, str], str] = {}
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
-            for position, (start, end) in enumerate(sentence_spans(text)):
-                sentence = " ".join(text[start:end].split())
+            sentences = [" ".join(text[start:end].split()) for start, end in sentence_spans(text)]
+            following.update(((number, a), b) for a, b in zip(sentences, sentences[1:]))
+            for position, sentence in enumerate(sentences):
                 covered = coverage(retrieval.term_weights, set(terms(sentence)))
                 holds = holds_type(sentence, kind, retrieval.query)
                 # Earlier passages and earlier sentences win ties: retrieval already ranked them.
@@ -38,11 +45,11 @@ class ExtractiveGenerator(Generator):
         if not candidates or candidates[0][0] <= 0 or (kind in ("number", "date") and not candidates[0][1]):
             return ""
         best = candidates[0][0]
-        chosen, seen = [], set()
+        chosen: dict[str, str] = {}  # lower-cased sentence -> quoted line
         for score, _, _, _, sentence, number in candidates:
-            if score < best * self.min_share_of_best or len(chosen) == self.max_sentences:
+            if score < best * self.min_share_of_best or len(chosen) >= self.max_sentences:
                 break
-            if sentence.lower() not in seen:
-                seen.add(sentence.lower())
-                chosen.append(f"{sentence} [{number}]")
-        return "\n".join(chosen)
+            lines = [sentence] if chosen else [sentence, following.get((number, sentence))]
+            for line in filter(None, lines):
+                chosen.setdefault(line.lower(), f"{line} [{number}]")
+        return "\n".join(list(chosen.values())[: self.max_sentences])
