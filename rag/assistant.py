@@ -12,7 +12,7 @@ from .config import Settings
 from .documents import SUPPORTED_SUFFIXES, DocumentError, parse_document, read_document
 from .embeddings import make_embedder
 from .errors import RagError
-from .french import looks_foreign
+from .french import gives_asked_number, looks_foreign
 from .generation import Generator, GeneratorUnavailable, make_generator
 from .index import Index, SyncReport
 from .retrieval import HybridRetriever, Retrieval
@@ -187,7 +187,7 @@ class Assistant:
         done = time.perf_counter()
         timings.update(generation_ms=_ms(done - retrieved), total_ms=_ms(done - started))
         model_refused = messages.REFUSAL.rstrip(".").lower() in draft.lower()
-        if citations and not model_refused:
+        if citations and not model_refused and gives_asked_number(query, [s.text for s in sentences if s.supported]):
             answer = Answer(question, text, True, citations, sentences, query, timings)
         else:
             answer = Answer.refusal(question, query, timings, retrieval.passages)

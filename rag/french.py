@@ -136,6 +136,12 @@ def asked_type(question: str) -> str | None:
     return None
 
 
+def gives_asked_number(question: str, answer: list[str]) -> bool:
+    """Whether an answer to a "combien" question gives a number (any other question: True). "La Russie
+    a tiré des missiles de croisière" is true and cited, yet does not answer "Combien de missiles…"."""
+    return asked_type(question) != "number" or any(holds_type(s, "number", question) for s in answer)
+
+
 def holds_type(text: str, kind: str | None, question: str = "") -> bool:
     """Whether ``text`` holds a fact of the asked ``kind`` that the question does not already state."""
     if kind is None:

@@ -1,4 +1,4 @@
-from rag.french import looks_foreign, sentence_spans, terms
+from rag.french import gives_asked_number, looks_foreign, sentence_spans, terms
 
 
 def test_elisions_accents_stop_words_and_stems():
@@ -22,3 +22,11 @@ def test_foreign_questions_are_detected_but_french_ones_are_not():
     assert not looks_foreign("Qui a écrit The Spirit and the Flesh ?")  # an English title, asked in French
     assert not looks_foreign("Qu'est-ce que The Lord of the Rings ?")
     assert looks_foreign("Who wrote The Spirit and the Flesh?")
+
+
+def test_a_count_question_needs_a_number_in_its_answer():
+    question = "Combien de missiles de croisière la Russie a-t-elle tirés ?"
+    assert not gives_asked_number(question, ["La Russie a tiré des missiles de croisière contre l'EI."])
+    assert gives_asked_number(question, ["La Russie a tiré 18 missiles de croisière.", "Ils visaient Raqqa."])
+    assert gives_asked_number(question, ["Elle en a tiré trois dizaines."])
+    assert gives_asked_number("Pourquoi la Russie a-t-elle tiré des missiles ?", ["Pour frapper l'EI."])
