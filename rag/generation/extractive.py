@@ -24,9 +24,11 @@ class ExtractiveGenerator(Generator):
         a name for "qui") come before those that merely repeat the question's words; a question
         asking for a number or a date that no well-covering sentence holds gets no answer.
 
-        The best sentence brings the one after it: the sentence that repeats the question's words
-        often only sets the scene ("Cette nouvelle coopération aura des effets militaires."), and
-        the answer follows ("… en particulier l'échange de renseignements").
+        For a what, why or how question, the best sentence brings the one after it: the sentence that
+        repeats the question's words often only sets the scene ("Cette nouvelle coopération aura des
+        effets militaires."), and the answer follows ("… en particulier l'échange de renseignements").
+        A number, date or name asked for is in the sentence that holds it; the next one is another
+        matter, or a planted instruction.
         """
         kind = asked_type(retrieval.query)
         candidates = []
@@ -49,7 +51,7 @@ class ExtractiveGenerator(Generator):
         for score, _, _, _, sentence, number in candidates:
             if score < best * self.min_share_of_best or len(chosen) >= self.max_sentences:
                 break
-            lines = [sentence] if chosen else [sentence, following.get((number, sentence))]
+            lines = [sentence] if chosen or kind else [sentence, following.get((number, sentence))]
             for line in filter(None, lines):
                 chosen.setdefault(line.lower(), f"{line} [{number}]")
         return "\n".join(list(chosen.values())[: self.max_sentences])
