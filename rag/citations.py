@@ -267,9 +267,10 @@ def misattributed(claim: str, question: str, evidence: str) -> str | None:
     present in the sentence. Only the kind of fact asked for is checked ("combien": numbers). Each
     candidate of that kind is scored by the question's words around it, the words before it counting
     most (French puts the description first: "son ministre de la Défense, Sergueï Choïgou"), and
-    scores stop at the next entity of that kind, one the question names included ("de Wallerand de Saint
-    Just, candidat Front national aux régionales en Ile-de-France": "candidat" is not the region's word).
-    The claim is misattributed when another candidate is clearly better placed.
+    scores stop at the next entity of that kind, one the question names included, whose own words count
+    for no candidate (in "… de Wallerand de Saint Just, candidat Front national…", the question's "Saint Just"
+    says nothing of whether "Front" is the region asked for). The claim is misattributed when another
+    candidate is clearly better placed.
     """
     kinds = _ASKED_ENTITIES.get(asked_type(question))
     if not kinds:
