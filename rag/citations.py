@@ -289,7 +289,8 @@ def misattributed(claim: str, question: str, evidence: str) -> str | None:
         return None
     wanted = set(terms(question))
     # Words of every entity, the question's own included, say nothing of where an answer belongs.
-    stems = [set() if any(e[2] <= j <= e[3] for e in found) else set(terms(w)) & wanted for j, w in enumerate(words)]
+    inside = {j for e in found for j in range(e[2], e[3] + 1)}
+    stems = [set() if j in inside else set(terms(w)) & wanted for j, w in enumerate(words)]
 
     def attachment(entity: tuple[str, str, int, int]) -> float:
         kind, _, first, last = entity

@@ -32,11 +32,10 @@ class ExtractiveGenerator(Generator):
         """
         kind = asked_type(retrieval.query)
         candidates = []
-        following: dict[tuple[int, str], str] = {}
+        sentences_of: dict[int, list[str]] = {}
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
-            sentences = [" ".join(text[start:end].split()) for start, end in sentence_spans(text)]
-            following.update(((number, a), b) for a, b in zip(sentences, sentences[1:]))
+            sentences = sentences_of[number] = [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
             for position, sentence in enumerate(sentences):
                 covered = coverage(retrieval.term_weights, set(terms(sentence)))
                 holds = holds_type(sentence, kind, retrieval.query)
@@ -48,10 +47,11 @@ class ExtractiveGenerator(Generator):
             return ""
         best = candidates[0][0]
         chosen: dict[str, str] = {}  # lower-cased sentence -> quoted line
-        for score, _, _, _, sentence, number in candidates:
+        for score, _, _, minus_position, sentence, number in candidates:
             if score < best * self.min_share_of_best or len(chosen) >= self.max_sentences:
                 break
-            lines = [sentence] if chosen or kind else [sentence, following.get((number, sentence))]
-            for line in filter(None, lines):
+            position = -minus_position
+            lines = [sentence] if chosen or kind else sentences_of[number][position : position + 2]
+            for line in lines:
                 chosen.setdefault(line.lower(), f"{line} [{number}]")
         return "\n".join(list(chosen.values())[: self.max_sentences])
