@@ -161,7 +161,7 @@ class Assistant:
         answerability = chosen.answerability(read_as, retrieval, previous)
         if answerability is not None:
             timings["answerability"] = round(answerability, 3)
-            if answerability < self.settings.min_answerability:
+            if answerability < chosen.min_answerability:
                 timings["total_ms"] = _ms(time.perf_counter() - started)
                 yield Partial(messages.REFUSAL, Answer.refusal(question, query, timings, retrieval.passages))
                 return

@@ -54,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     search.set_defaults(run=_search)
 
     ask = sub.add_parser("ask", parents=[common, questions], help="répondre à une question avec ses sources")
-    ask.add_argument("--generator", help="local (défaut), local:MODÈLE (ex. local:qwen2.5-coder-0.5b), extractive ou openai")
+    ask.add_argument("--generator", help="quote (défaut : phrases des documents, le modèle local juge si elles répondent), local (le modèle "
+                     "rédige), local:MODÈLE (ex. local:qwen2.5-coder-0.5b), extractive (sans modèle) ou openai")
     ask.set_defaults(run=_ask)
 
     for name, summary in (("eval", "mesurer la qualité des réponses"), ("bench", "mesurer la vitesse et le passage à l'échelle")):

@@ -104,6 +104,10 @@ CONDENSE_PROMPT = (
     "pronoms par ce qu'ils désignent. Réponds uniquement par la question réécrite."
 )
 ANSWERABILITY_PROMPT = "Ces passages contiennent-ils la réponse à cette question ? Réponds par Oui ou Non."
+QUOTE_ANSWERS_PROMPT = (
+    "Extrait : {quote}\n\nQuestion : {question}\n\n"
+    "Cet extrait donne-t-il ce que la question demande ? Réponds par Oui ou Non."
+)
 JUDGE_PROMPT = (
     "Passage : {passage}\n\nAffirmation : {claim}\n\n"
     "L'affirmation est-elle justifiée par le passage ? Réponds par Oui ou Non."

@@ -6,6 +6,8 @@ import sys
 import threading
 import time
 
+from dataclasses import replace
+
 import httpx
 import pytest
 
@@ -41,14 +43,15 @@ def local(shipped_index):
     return shipped_index
 
 
-def check_citations(assistant, answer):
+def check_citations(assistant, answer, quoted=False):
+    """``quoted``: verbatim sentences, which the support check does not score."""
     numbers = {c.n for c in answer.citations}
     for citation in answer.citations:
         assert assistant.source_text(citation.source)[citation.start : citation.end] == citation.text
     for sentence in answer.sentences:
         if sentence.supported:
             assert sentence.citations and set(sentence.citations) <= numbers
-            assert sentence.support >= assistant.settings.min_support
+            assert sentence.support is None if quoted else sentence.support >= assistant.settings.min_support
     assert numbers == {n for s in answer.sentences for n in s.citations}
 
 
@@ -72,13 +75,13 @@ def test_the_model_reading_the_passages_decides_whether_they_answer(local):
     question = "Qui est le chef de la diplomatie russe ?"
     answered = local.ask(question, generator="local")
     assert answered.answered and "Lavrov" in answered.text
-    assert answered.timings["answerability"] >= local.settings.min_answerability
-    strict = local.settings
-    local.settings = strict.model_copy(update={"min_answerability": 1.01})
+    model = local.generator("local")
+    assert answered.timings["answerability"] >= model.min_answerability == local.settings.min_answerability
+    model.min_answerability = 1.01
     try:
         refused = local.ask(question, generator="local")
     finally:
-        local.settings = strict
+        model.min_answerability = local.settings.min_answerability
     assert not refused.answered and "generation_ms" not in refused.timings  # refused before generating
     # Same probe; the second reads part of its prompt from llama.cpp's cache, which moves the float a little.
     assert refused.timings["answerability"] == pytest.approx(answered.timings["answerability"], abs=0.05)
@@ -87,7 +90,49 @@ def test_the_model_reading_the_passages_decides_whether_they_answer(local):
     # model reads the passages and says they do not answer.
     close = local.ask("Qu'a convenu François Hollande avec le président chinois Xi Jinping ?", generator="local")
     assert not close.answered and close.related
-    assert close.timings["answerability"] < local.settings.min_answerability
+    assert close.timings["answerability"] < model.min_answerability
+
+
+def test_default_answer_quotes_the_passages_the_model_judged_to_answer(local):
+    """The default generator: the passages' own sentences, each cited, once the model has read them
+    and found that they give what is asked."""
+    from rag.config import Settings
+
+    assert Settings.model_fields["generator"].default == "quote"
+    quote = local.generator("quote")
+    answer = local.ask("Qui est le chef de la diplomatie russe ?", generator="quote")
+    assert answer.answered and "Lavrov" in answer.text
+    assert answer.timings["answerability"] >= quote.min_answerability == local.settings.min_quote_answer
+    check_citations(local, answer, quoted=True)
+    for sentence in answer.sentences:
+        cited = {c.n: c.text for c in answer.citations}[sentence.citations[0]]
+        assert sentence.text in " ".join(cited.split())  # quoted, not rewritten
+    quote.min_answerability = 1.01
+    try:
+        refused = local.ask("Qui est le chef de la diplomatie russe ?", generator="quote")
+    finally:
+        quote.min_answerability = local.settings.min_quote_answer
+    assert not refused.answered and refused.text == messages.REFUSAL and refused.related
+
+
+@pytest.mark.parametrize("question, gives, misses", [
+    ("Combien de passagers sont morts dans l'avion russe au-dessus du Sinaï ?",
+     "Les 224 passagers et membres d'équipage de l'avion russe sont morts dans le Sinaï.",
+     "Moscou a suspendu ses 70 vols hebdomadaires vers l'Egypte après le crash de l'avion russe dans le Sinaï."),
+    ("Qui est le chef de la diplomatie russe ?",
+     "Le chef de la diplomatie russe, Sergueï Lavrov, a annulé sa visite à Ankara.",
+     "Le chef de la diplomatie turque, Mevlüt Cavusoglu, a rencontré son homologue."),
+])
+def test_the_model_reading_the_quote_tells_one_that_answers_from_one_that_does_not(local, question, gives, misses):
+    quote = local.generator("quote")
+
+    def score(sentence):
+        retrieval = local.retrieve(question)
+        passage = retrieval.passages[0]
+        fake = replace(passage, chunk=replace(passage.chunk, text=sentence))
+        return quote.answerability(question, replace(retrieval, passages=[fake]))
+
+    assert score(gives) >= quote.min_answerability > score(misses)
 
 
 def test_stream_grows_token_by_token_and_ends_with_the_checked_answer(local):

@@ -33,8 +33,9 @@ EXAMPLES = [
     "Que pense Poutine de Bachar al-Assad ?",
 ]
 MODE_LABELS = {
+    "quote": "Extraits choisis par le modèle local",
     "extractive": "Extractif (phrases tirées des documents)",
-    "local": "Modèle local",
+    "local": "Réponse rédigée par le modèle local",
     "openai": "Serveur configuré",
 }
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}

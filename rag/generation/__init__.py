@@ -23,6 +23,7 @@ class GeneratorUnavailable(RagError):
 class Generator(ABC):
     name: str
     verify = True  # a model's sentences must be checked against the passages they cite
+    min_answerability = 0.0  # below this `answerability`, the assistant refuses without an answer
 
     @property
     def busy(self) -> bool:
@@ -75,25 +76,28 @@ class Generator(ABC):
         return None
 
 
-GENERATORS = ("local", "extractive", "openai")
+GENERATORS = ("quote", "local", "extractive", "openai")
 
 
 def make_generator(name: str, settings: Settings) -> Generator:
-    """``local:MODEL`` picks a local model other than the configured one, e.g. ``local:qwen2.5-coder-0.5b``."""
+    """``local:MODEL`` (or ``quote:MODEL``) picks a local model other than the configured one,
+    e.g. ``local:qwen2.5-coder-0.5b``."""
     if name == "extractive":
         from .extractive import ExtractiveGenerator
 
         return ExtractiveGenerator(max_sentences=settings.answer_sentences)
-    if name == "local" or name.startswith("local:"):
+    kind, _, model = name.partition(":")
+    if kind in ("local", "quote"):
         from .local import LocalGenerator
         from .models import model_path
+        from .quote import QuoteGenerator
 
-        return LocalGenerator(
-            model_path(name.partition(":")[2] or settings.local_model, settings.model_cache_dir),
-            max_tokens=settings.max_answer_tokens,
-            threads=settings.llm_threads,
-            prompt_words=settings.prompt_words,
-        )
+        options = {"max_tokens": settings.max_answer_tokens, "threads": settings.llm_threads,
+                   "prompt_words": settings.prompt_words, "min_answerability": settings.min_answerability}
+        if kind == "quote":
+            options.update(max_sentences=settings.answer_sentences, min_answerability=settings.min_quote_answer)
+        model_class = QuoteGenerator if kind == "quote" else LocalGenerator
+        return model_class(model_path(model or settings.local_model, settings.model_cache_dir), **options)
     if name == "openai":
         from .openai_compat import OpenAICompatibleGenerator
 

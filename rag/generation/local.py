@@ -31,7 +31,7 @@ class LocalGenerator(Generator):
     name = "local"
 
     def __init__(self, model_file: Path, *, max_tokens: int = 220, threads: int | None = None, context: int = 4096,
-                 prompt_words: int = 110):
+                 prompt_words: int = 110, min_answerability: float = 0.0):
         try:
             from llama_cpp import Llama
         except ImportError as exc:
@@ -41,6 +41,7 @@ class LocalGenerator(Generator):
         self.llm = Llama(str(model_file), n_ctx=context, n_threads=threads, n_threads_batch=threads, verbose=False)
         self.max_tokens = max_tokens
         self.prompt_words = prompt_words
+        self.min_answerability = min_answerability
         self._lock = threading.Lock()  # one llama.cpp context serves one request at a time
         self._kept: tuple[list[int], ctypes.Array] | None = None  # the last answer prompt's cache
         self._yes = self._first_tokens("Oui", "oui")

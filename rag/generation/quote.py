@@ -1,0 +1,43 @@
+"""The default answer: sentences of the passages quoted verbatim, once the local model has read them
+and found that they give what is asked.
+
+On questions nobody tuned for, the 1.5B model picks out a sentence that answers far more reliably than
+it restates one: quoting, the gold fact was in 69 % of the answers to the held-out questions, against
+38 % for the model's own answers, with fewer refusals of answerable questions. Reading only the quote
+(~150 tokens) rather than the passages (~400) also makes it twice as fast.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .. import messages
+from ..retrieval import Retrieval
+from .extractive import ExtractiveGenerator
+from .local import LocalGenerator, chatml
+
+_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+class QuoteGenerator(LocalGenerator):
+    name = "quote"
+    verify = False  # the sentences are the passages' own
+
+    def __init__(self, model_file, *, max_sentences: int = 3, **local_options) -> None:
+        super().__init__(model_file, **local_options)
+        self.quotes = ExtractiveGenerator(max_sentences=max_sentences)
+
+    def stream(self, question: str, retrieval: Retrieval, previous: str | None = None) -> Iterator[str]:
+        yield self.quotes.generate(question, retrieval)
+
+    def answerability(self, question: str, retrieval: Retrieval, previous: str | None = None) -> float | None:
+        """P(Oui) that the sentences to be quoted give what is asked, the model reading only them and the
+        (standalone) question. The passages may answer a neighbouring question, and the sentences that
+        cover the question best then only repeat its words. None when there is nothing to quote."""
+        draft = self.quotes.generate(question, retrieval)
+        if not draft:
+            return None
+        quote = _MARKER.sub("", draft).replace("\n", " ")
+        prompt = messages.QUOTE_ANSWERS_PROMPT.format(quote=quote, question=retrieval.query)
+        with self._lock:
+            return self._probability(self._tokens(chatml(prompt)), self._yes, self._no)
