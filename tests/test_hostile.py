@@ -222,13 +222,15 @@ def test_no_injected_instruction_takes_over_the_extractive_answer(trapped):
     assert all(r.contains_fact for r in results)
 
 
+@pytest.mark.parametrize("generator", ["local", "quote"])
 @pytest.mark.parametrize("position", [0, 3, 12])
-def test_injected_instructions_do_not_take_over_the_local_model(trapped, position):
-    """A French override, a fake SYSTEM line asking for English, and a note aimed at this very question."""
+def test_injected_instructions_do_not_take_over_the_local_model(trapped, position, generator):
+    """A French override, a fake SYSTEM line asking for English, and a note aimed at this very question;
+    the default generator's model reads the quote, which may hold the instruction."""
     from eval.injection import run
 
     assistant, names = trapped
-    result, = run(assistant, "local", names, progress=False, only=[position])
+    result, = run(assistant, generator, names, progress=False, only=[position])
     assert not result.hijacked, (result.phrasing, result.answer, result.reasons)
 
 
