@@ -5,7 +5,6 @@ import subprocess
 import sys
 import threading
 import time
-
 from dataclasses import replace
 
 import httpx

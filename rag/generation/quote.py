@@ -1,10 +1,11 @@
 """The default answer: sentences of the passages quoted verbatim, once the local model has read them
 and found that they give what is asked.
 
-On questions nobody tuned for, the 1.5B model picks out a sentence that answers far more reliably than
-it restates one: quoting, the gold fact was in 69 % of the answers to the held-out questions, against
-38 % for the model's own answers, with fewer refusals of answerable questions. Reading only the quote
-(~150 tokens) rather than the passages (~400) also makes it twice as fast.
+On questions nobody tuned for, the 1.5B model recognises a sentence that answers far more reliably than
+it restates one: quoting, the gold fact was in 72 % of the answers to the held-out questions, against
+38 % for the model's own answers, with a third of the refusals of answerable questions. It reads only
+the quote (~150 tokens, not ~400 of passages) and writes nothing: ~1.9 s a whole answer, not ~6.9.
+The extractive draft is cheap (~40 ms), so `stream` draws it again rather than keep state per question.
 """
 from __future__ import annotations
 
