@@ -92,12 +92,13 @@ def make_generator(name: str, settings: Settings) -> Generator:
         from .models import model_path
         from .quote import QuoteGenerator
 
+        path = model_path(model or settings.local_model, settings.model_cache_dir)
         options = {"max_tokens": settings.max_answer_tokens, "threads": settings.llm_threads,
-                   "prompt_words": settings.prompt_words, "min_answerability": settings.min_answerability}
+                   "prompt_words": settings.prompt_words}
         if kind == "quote":
-            options.update(max_sentences=settings.answer_sentences, min_answerability=settings.min_quote_answer)
-        model_class = QuoteGenerator if kind == "quote" else LocalGenerator
-        return model_class(model_path(model or settings.local_model, settings.model_cache_dir), **options)
+            return QuoteGenerator(path, max_sentences=settings.answer_sentences,
+                                  min_answerability=settings.min_quote_answer, **options)
+        return LocalGenerator(path, min_answerability=settings.min_answerability, **options)
     if name == "openai":
         from .openai_compat import OpenAICompatibleGenerator
 

@@ -17,12 +17,13 @@ class ExtractiveGenerator(Generator):
         self.min_share_of_best = min_share_of_best
 
     def stream(self, question: str, retrieval: Retrieval, previous: str | None = None) -> Iterator[str]:
-        yield self._draft(retrieval)
+        yield "\n".join(f"{sentence} [{number}]" for sentence, number in self.sentences(retrieval))
 
-    def _draft(self, retrieval: Retrieval) -> str:
-        """Sentences that hold the kind of fact asked for (a number for "combien", a date for "quand",
-        a name for "qui") come before those that merely repeat the question's words; a question
-        asking for a number or a date that no well-covering sentence holds gets no answer.
+    def sentences(self, retrieval: Retrieval) -> list[tuple[str, int]]:
+        """The sentences to quote, each with its passage's number, best first (the quote generator reads
+        them without markers). Sentences that hold the kind of fact asked for (a number for "combien", a
+        date for "quand", a name for "qui") come before those that merely repeat the question's words; a
+        question asking for a number or a date that no well-covering sentence holds gets no answer.
 
         For a what, why or how question, the best sentence brings the one after it: the sentence that
         repeats the question's words often only sets the scene ("Cette nouvelle coopération aura des
@@ -44,14 +45,14 @@ class ExtractiveGenerator(Generator):
                                    sentence, number))
         candidates.sort(reverse=True)
         if not candidates or candidates[0][0] <= 0 or (kind in ("number", "date") and not candidates[0][1]):
-            return ""
+            return []
         best = candidates[0][0]
-        chosen: dict[str, str] = {}  # lower-cased sentence -> quoted line
+        chosen: dict[str, tuple[str, int]] = {}  # lower-cased sentence -> (sentence, passage number)
         for score, _, _, minus_position, sentence, number in candidates:
             if score < best * self.min_share_of_best or len(chosen) >= self.max_sentences:
                 break
             position = -minus_position
             lines = [sentence] if chosen or kind else sentences_of[number][position : position + 2]
             for line in lines:
-                chosen.setdefault(line.lower(), f"{line} [{number}]")
-        return "\n".join(list(chosen.values())[: self.max_sentences])
+                chosen.setdefault(line.lower(), (line, number))
+        return list(chosen.values())[: self.max_sentences]

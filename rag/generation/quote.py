@@ -5,19 +5,16 @@ On questions nobody tuned for, the 1.5B model recognises a sentence that answers
 it restates one: quoting, the gold fact was in 72 % of the answers to the held-out questions, against
 38 % for the model's own answers, with a third of the refusals of answerable questions. It reads only
 the quote (~150 tokens, not ~400 of passages) and writes nothing: ~1.9 s a whole answer, not ~6.9.
-The extractive draft is cheap (~40 ms), so `stream` draws it again rather than keep state per question.
+The sentences are cheap to choose (~40 ms), so `stream` chooses them again rather than keep state per question.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from .. import messages
 from ..retrieval import Retrieval
 from .extractive import ExtractiveGenerator
 from .local import LocalGenerator, chatml
-
-_MARKER = re.compile(r"\s*\[\d+\]")
 
 
 class QuoteGenerator(LocalGenerator):
@@ -35,10 +32,10 @@ class QuoteGenerator(LocalGenerator):
         """P(Oui) that the sentences to be quoted give what is asked, the model reading only them and the
         (standalone) question. The passages may answer a neighbouring question, and the sentences that
         cover the question best then only repeat its words. None when there is nothing to quote."""
-        draft = self.quotes.generate(question, retrieval)
-        if not draft:
+        sentences = self.quotes.sentences(retrieval)
+        if not sentences:
             return None
-        quote = _MARKER.sub("", draft).replace("\n", " ")
+        quote = " ".join(sentence for sentence, _ in sentences)
         prompt = messages.QUOTE_ANSWERS_PROMPT.format(quote=quote, question=retrieval.query)
         with self._lock:
             return self._probability(self._tokens(chatml(prompt)), self._yes, self._no)
