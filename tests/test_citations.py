@@ -172,3 +172,22 @@ def test_the_extractive_answer_brings_the_sentence_after_the_one_echoing_the_que
     question = "Quand le gymnase ouvrira-t-il ?"  # the date is in its sentence; the next one is not brought
     retrieval = Retrieval(question, passages(planted), {t: 1.0 for t in terms(question)})
     assert ExtractiveGenerator(max_sentences=2).generate(question, retrieval) == "Le gymnase ouvrira le 3 mars. [1]"
+
+
+def test_the_extractive_answer_quotes_the_passage_retrieval_ranked_first_when_its_title_names_the_subject():
+    from rag.french import terms
+    from rag.generation.extractive import ExtractiveGenerator
+    from rag.retrieval import Passage, Retrieval, coverage
+
+    question = "Dans quelle ville est née Marie Curie ?"
+    weights = {t: 1.0 for t in terms(question)}
+    ranked = [("Marie Curie", "Elle est née à Varsovie, alors dans l'Empire russe.", 3.0),
+              ("Prix Nobel", "Marie Curie reçut deux prix Nobel.", 0.5)]
+    chunks = [Chunk(f"id{i}", f"doc{i}.txt", 0, len(text), text, title, "body")
+              for i, (title, text, _) in enumerate(ranked)]
+    retrieval = Retrieval(question, [Passage(chunk, score, coverage=coverage(weights, set(terms(chunk.search_text))))
+                                     for chunk, (_, _, score) in zip(chunks, ranked)], weights)
+    first, _ = ExtractiveGenerator().sentences(retrieval)
+    assert first == ("Elle est née à Varsovie, alors dans l'Empire russe.", 1)
+    # Read sentence by sentence, without the title or the ranking, the Nobel sentence repeats more of the question.
+    assert ExtractiveGenerator(passage_share=0, retrieval_weight=0).sentences(retrieval)[0][1] == 2

@@ -12,9 +12,20 @@ class ExtractiveGenerator(Generator):
     name = "extractive"
     verify = False  # it quotes the passages verbatim
 
-    def __init__(self, max_sentences: int = 3, min_share_of_best: float = 0.6) -> None:
+    def __init__(self, max_sentences: int = 3, min_share_of_best: float = 0.6, passage_share: float = 0.15,
+                 retrieval_weight: float = 0.1) -> None:
+        """A sentence's score mixes its own coverage of the question with its passage's (``passage_share``:
+        the title and the neighbouring sentences say what "il" or "la ville" is), and adds its passage's
+        retrieval score (``retrieval_weight`` x the convex fusion's standardised score; RRF's scores, ~0.03,
+        barely count): retrieval read the whole passage and ranked it. Chosen on 800 PIAF dev questions
+        (outside the reported sample) and gold_fr + dev_fr: the sentences held the gold answer for 70.8 % ->
+        76.4 %, 89.8 -> 93.2 %, 79.5 -> 84.1 % of the questions. A larger passage share (0.3: 76.4, 93.2,
+        86.4 %) lifts every sentence of a good passage alike, until a planted instruction beside the answer
+        is quoted too."""
         self.max_sentences = max_sentences
         self.min_share_of_best = min_share_of_best
+        self.passage_share = passage_share
+        self.retrieval_weight = retrieval_weight
 
     def stream(self, question: str, retrieval: Retrieval, previous: str | None = None) -> Iterator[str]:
         yield "\n".join(f"{sentence} [{number}]" for sentence, number in self.sentences(retrieval))
@@ -38,11 +49,14 @@ class ExtractiveGenerator(Generator):
             text = passage.chunk.text
             sentences = sentences_of[number] = [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
             for position, sentence in enumerate(sentences):
-                covered = coverage(retrieval.term_weights, set(terms(sentence)))
+                own = coverage(retrieval.term_weights, set(terms(sentence)))
+                if not own:  # its passage may be the right one, but this sentence is about something else
+                    continue
+                covered = (1 - self.passage_share) * own + self.passage_share * passage.coverage
                 holds = holds_type(sentence, kind, retrieval.query)
+                score = covered * (1.0 if holds else TYPE_MISSING_WEIGHT) + self.retrieval_weight * passage.score
                 # Earlier passages and earlier sentences win ties: retrieval already ranked them.
-                candidates.append((covered * (1.0 if holds else TYPE_MISSING_WEIGHT), holds, -number, -position,
-                                   sentence, number))
+                candidates.append((score, holds, -number, -position, sentence, number))
         candidates.sort(reverse=True)
         if not candidates or candidates[0][0] <= 0 or (kind in ("number", "date") and not candidates[0][1]):
             return []
