@@ -108,6 +108,24 @@ QUOTE_ANSWERS_PROMPT = (
     "Extrait : {quote}\n\nQuestion : {question}\n\n"
     "Cet extrait donne-t-il ce que la question demande ? Réponds par Oui ou Non."
 )
+QUOTE_ANSWERS_SYSTEM = "Tu vérifies si un extrait répond à une question. Réponds seulement par Oui ou Non."
+# Worked examples read before each quote (cached by llama.cpp, so free after the first question): an extract
+# on the right subject without the asked fact (a role without its name, another number, another year) is a
+# "Non". Invented, on no corpus's topic, so they teach the decision and not an answer.
+QUOTE_ANSWERS_EXAMPLES = (
+    ("Le maire de Villeneuve, Paul Martin, a inauguré le pont samedi.", "Qui a inauguré le pont de Villeneuve ?",
+     "Oui"),
+    ("Le nouveau pont a été inauguré samedi, a annoncé le porte-parole de la mairie.",
+     "Comment s'appelle le porte-parole de la mairie ?", "Non"),
+    ("L'incendie a détruit 40 hectares de forêt et mobilisé 300 pompiers.",
+     "Combien de maisons l'incendie a-t-il détruites ?", "Non"),
+    ("La course a été annulée en raison de la tempête qui menaçait la côte.",
+     "Pourquoi la course a-t-elle été annulée ?", "Oui"),
+    ("Le festival de Lyon a accueilli 20 000 visiteurs en 2019.",
+     "Combien de visiteurs le festival de Lyon a-t-il accueillis en 2021 ?", "Non"),
+    ("L'usine, fermée depuis 2015, emploiera 250 personnes après sa rénovation.",
+     "Combien de personnes l'usine emploiera-t-elle ?", "Oui"),
+)
 JUDGE_PROMPT = (
     "Passage : {passage}\n\nAffirmation : {claim}\n\n"
     "L'affirmation est-elle justifiée par le passage ? Réponds par Oui ou Non."

@@ -22,9 +22,11 @@ STOP = ["<|im_end|>", "<|endoftext|>"]
 _ANSWER_TURN = "<|im_end|>\n<|im_start|>assistant\n"
 
 
-def chatml(user: str, system: str | None = None) -> str:
+def chatml(user: str, system: str | None = None, examples: tuple[tuple[str, str], ...] = ()) -> str:
+    """``examples``: (user, assistant) turns read before ``user``."""
     head = f"<|im_start|>system\n{system}<|im_end|>\n" if system else ""
-    return f"{head}<|im_start|>user\n{user}{_ANSWER_TURN}"
+    shown = "".join(f"<|im_start|>user\n{asked}{_ANSWER_TURN}{answered}<|im_end|>\n" for asked, answered in examples)
+    return f"{head}{shown}<|im_start|>user\n{user}{_ANSWER_TURN}"
 
 
 class LocalGenerator(Generator):

@@ -36,6 +36,11 @@ class QuoteGenerator(LocalGenerator):
         if not sentences:
             return None
         quote = " ".join(sentence for sentence, _ in sentences)
-        prompt = messages.QUOTE_ANSWERS_PROMPT.format(quote=quote, question=retrieval.query)
+        prompt = chatml(messages.QUOTE_ANSWERS_PROMPT.format(quote=quote, question=retrieval.query),
+                        system=messages.QUOTE_ANSWERS_SYSTEM, examples=_EXAMPLES)
         with self._lock:
-            return self._probability(self._tokens(chatml(prompt)), self._yes, self._no)
+            return self._probability(self._tokens(prompt), self._yes, self._no)
+
+
+_EXAMPLES = tuple((messages.QUOTE_ANSWERS_PROMPT.format(quote=quote, question=question), verdict)
+                  for quote, question, verdict in messages.QUOTE_ANSWERS_EXAMPLES)
