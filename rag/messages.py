@@ -109,7 +109,7 @@ QUOTE_ANSWERS_PROMPT = (
     "Cet extrait donne-t-il ce que la question demande ? Réponds par Oui ou Non."
 )
 QUOTE_ANSWERS_SYSTEM = "Tu vérifies si un extrait répond à une question. Réponds seulement par Oui ou Non."
-# Worked examples read before each quote (cached by llama.cpp, so free after the first question): an extract
+# Worked examples read before each quote (evaluated once when the model loads, then cached): an extract
 # on the right subject without the asked fact (a role without its name, another number, another year) is a
 # "Non". Invented, on no corpus's topic, so they teach the decision and not an answer.
 QUOTE_ANSWERS_EXAMPLES = (
