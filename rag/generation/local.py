@@ -22,11 +22,16 @@ STOP = ["<|im_end|>", "<|endoftext|>"]
 _ANSWER_TURN = "<|im_end|>\n<|im_start|>assistant\n"
 
 
-def chatml(user: str, system: str | None = None, examples: tuple[tuple[str, str], ...] = ()) -> str:
-    """``examples``: (user, assistant) turns read before ``user``."""
+def chatml(user: str, system: str | None = None) -> str:
+    return f"{chat_head(system)}<|im_start|>user\n{user}{_ANSWER_TURN}"
+
+
+def chat_head(system: str | None, examples: tuple[tuple[str, str], ...] = ()) -> str:
+    """The turns before a question: the system message, then worked (user, assistant) examples. A prompt
+    that starts with the same head finds it in llama.cpp's cache."""
     head = f"<|im_start|>system\n{system}<|im_end|>\n" if system else ""
-    shown = "".join(f"<|im_start|>user\n{asked}{_ANSWER_TURN}{answered}<|im_end|>\n" for asked, answered in examples)
-    return f"{head}{shown}<|im_start|>user\n{user}{_ANSWER_TURN}"
+    turns = (f"<|im_start|>user\n{asked}{_ANSWER_TURN}{answered}<|im_end|>\n" for asked, answered in examples)
+    return head + "".join(turns)
 
 
 class LocalGenerator(Generator):
@@ -45,7 +50,7 @@ class LocalGenerator(Generator):
         self.prompt_words = prompt_words
         self.min_answerability = min_answerability
         self._lock = threading.Lock()  # one llama.cpp context serves one request at a time
-        self._kept: tuple[list[int], ctypes.Array] | None = None  # the last answer prompt's cache
+        self._kept: tuple[list[int], ctypes.Array] | None = None  # a prompt's cache worth restoring
         self._yes = self._first_tokens("Oui", "oui")
         self._no = self._first_tokens("Non", "non")
 
