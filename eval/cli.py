@@ -55,10 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--chroma-url", help="avec --index : l'index est sur ce serveur Chroma (défaut : $RAG_CHROMA_URL)")
     ev.add_argument("--cache", type=Path, help="dossier des index d'évaluation (défaut : .rag-eval/ ou $RAG_EVAL_CACHE)")
     ev.add_argument("--k", type=int, help="passages par réponse (défaut : réglage top_k)")
-    ev.add_argument("--generators", default="extractive", help="générateurs comparés, séparés par des virgules")
+    ev.add_argument("--generators", help="générateurs comparés, séparés par des virgules (défaut : le générateur "
+                    "configuré, RAG_GENERATOR ou quote, puis extractive, la référence sans modèle)")
     ev.add_argument("--support-ablation", action="store_true",
                     help="pour chaque générateur à modèle, ajouter la même configuration sans vérification (min_support=0)")
-    ev.add_argument("--piaf-generator", default="extractive", help="générateur des réponses PIAF (défaut : extractive)")
+    ev.add_argument("--piaf-generator", help="générateur des réponses PIAF (défaut : le générateur configuré)")
     ev.add_argument("--judge", default="local",
                     help="juge de fidélité : local (score Oui/Non du modèle local, défaut ; scores gardés en cache), "
                     "local:MODÈLE, openai (le serveur configuré), check (la vérification du pipeline), "
@@ -95,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--queries", type=int, default=50, help="requêtes par taille (défaut : 50)")
     bench.add_argument("--ingest-docs", type=int, default=40, help="paragraphes PIAF indexés pour le débit (défaut : 40)")
     bench.add_argument("--answers", type=int, default=20, help="questions pour la latence de réponse (défaut : 20)")
-    bench.add_argument("--generators", default="extractive")
+    bench.add_argument("--generators", help="générateurs mesurés (défaut : le configuré, puis extractive)")
     bench.add_argument("--users", type=int, default=0, metavar="N",
                        help="seulement : N visiteurs simultanés sur la vraie page (gradio_client), par générateur")
     bench.add_argument("--users-seconds", type=float, default=120.0, help="durée par générateur (défaut : 120 s)")
@@ -184,8 +185,7 @@ def _eval(args) -> int:
         if not args.no_baseline:
             baseline = folder_baseline(corpus, cache / "corpus" / "baseline", assistant.index.embedder, progress)
         systems = retrieval_systems(assistant, baseline)
-        configs = default_answer_configs([g.strip() for g in args.generators.split(",") if g.strip()],
-                                         args.support_ablation)
+        configs = default_answer_configs(generator_names(args.generators), args.support_ablation)
         runs = []
         for path, items in datasets:
             run = run_gold(assistant, systems, configs, items, judge, args.judge, progress, args.k, args.threshold)
@@ -195,19 +195,29 @@ def _eval(args) -> int:
     if args.piaf:
         from .piaf import DEFAULT_PATH
 
+        generator = args.piaf_generator or generator_names(None)[0]
         results["piaf"] = run_piaf(args.piaf_path or DEFAULT_PATH, args.piaf_sample, args.seed, args.piaf_answers,
-                                   cache, not args.no_baseline, progress, args.piaf_generator, args.ablations,
+                                   cache, not args.no_baseline, progress, generator, args.ablations,
                                    args.piaf_answerability, args.piaf_folds)
     if args.injection:
         from .injection import run_all
 
-        generators = [g.strip() for g in args.generators.split(",") if g.strip()]
-        results["injection"] = run_all(cache / "injection", generators, progress)
+        results["injection"] = run_all(cache / "injection", generator_names(args.generators), progress)
     if args.compare:
         from .compare import compare
 
         results["compare"] = {"previous": str(args.compare), "rows": compare(previous, results)}
     return _emit(args, results, results, summary)
+
+
+def generator_names(value: str | None) -> list[str]:
+    """``--generators a,b`` -> ["a", "b"]; by default the answer users get (the configured generator) and the
+    model-free reference beside it, so a plain ``rag eval`` scores what ``rag ask`` does."""
+    from rag.config import Settings
+
+    if value is None:
+        return list(dict.fromkeys([Settings().generator, "extractive"]))
+    return [name.strip() for name in value.split(",") if name.strip()]
 
 
 def dataset_paths(values: list[str] | None) -> list[Path]:
@@ -223,7 +233,7 @@ def _bench(args) -> int:
     if args.with_100k and 100_000 not in sizes:
         sizes.append(100_000)
     results = run_bench(sizes=sizes, queries=args.queries, ingest_docs=args.ingest_docs, answers=args.answers,
-                        generators=[g.strip() for g in args.generators.split(",") if g.strip()],
+                        generators=generator_names(args.generators),
                         cache=args.cache or CACHE_DIR, piaf_path=args.piaf_path, progress=not args.no_progress,
                         users=args.users, users_seconds=args.users_seconds, store_docs=args.store)
     return _emit(args, results, {"command": "bench", "bench": results}, bench_summary)

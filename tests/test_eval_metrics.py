@@ -281,9 +281,11 @@ def test_compare_marks_what_got_worse_on_hand_computed_runs(tmp_path):
         load_run(broken)
 
 
-def test_several_datasets_are_evaluated_one_after_another(shipped_index, tmp_path, capsys):
+def test_several_datasets_are_evaluated_one_after_another(shipped_index, tmp_path, capsys, monkeypatch):
     """Each file gets its own run and table, named after it; the new answer metrics are printed."""
     from eval.cli import main
+
+    monkeypatch.setenv("RAG_GENERATOR", "quote")  # what a user gets from rag ask
 
     one = tmp_path / "un.jsonl"
     one.write_text(json.dumps({"id": "q1", "question": "Quel pays a abattu un avion militaire russe ?",
@@ -295,11 +297,14 @@ def test_several_datasets_are_evaluated_one_after_another(shipped_index, tmp_pat
               "--cache", str(tmp_path), "--dataset", f"{one},{two}"]
     assert main([*common, "--json"]) == 0
     runs = json.loads(capsys.readouterr().out)["gold"]
+    # by default, the configured answer (quote, the model deciding) beside the model-free reference
+    assert list(runs[0]["answers"]) == ["quote+hybrid", "extractive+hybrid", "extractive+dense"]
+    assert runs[0]["answers"]["quote+hybrid"]["fact_recall"] == 1.0  # « la Turquie », quoted
     assert [r["dataset"]["path"] for r in runs] == [str(one), str(two)]
     assert [r["dataset"]["n"] for r in runs] == [1, 1]
     answers = runs[1]["answers"]["extractive+hybrid"]
     assert answers["wrong_rate"] == (0.0 if answers["refusal_accuracy"] == 1.0 else 1.0)
-    assert main(common) == 0
+    assert main([*common, "--generators", "extractive"]) == 0
     out = capsys.readouterr().out
     assert out.index("Jeu de questions " + str(one)) < out.index("Jeu de questions " + str(two))
     assert "faux (avec réponse)" in out and "score CRAG" in out
