@@ -127,6 +127,16 @@ _ASKED = (
 )
 
 
+_REFERS_BACK = re.compile(r"^[«\"“]?\s*(?:il|elle|ils|elles|ce dernier|cette derni[èe]re|ces derni(?:ers|[èe]res)|"
+                          r"celui-ci|celle-ci|ceux-ci|celles-ci|ce|cet|cette|ces)\b", re.IGNORECASE)
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether the sentence opens on a pronoun or a demonstrative ("Ce dernier tente de reprendre le pouvoir",
+    "Cette ville…"): who or what it speaks of is in the sentence before."""
+    return bool(_REFERS_BACK.match(sentence))
+
+
 def asked_type(question: str) -> str | None:
     """What kind of fact the question asks for: "number", "date", "name", or None (why, how, what)."""
     lowered = question.lower().strip()

@@ -191,3 +191,18 @@ def test_the_extractive_answer_quotes_the_passage_retrieval_ranked_first_when_it
     assert first == ("Elle est née à Varsovie, alors dans l'Empire russe.", 1)
     # Read sentence by sentence, without the title or the ranking, the Nobel sentence repeats more of the question.
     assert ExtractiveGenerator(passage_share=0, retrieval_weight=0).sentences(retrieval)[0][1] == 2
+
+
+def test_a_quoted_sentence_that_says_ce_dernier_brings_the_sentence_naming_who_that_is():
+    from rag.french import terms
+    from rag.generation.extractive import ExtractiveGenerator
+    from rag.retrieval import Retrieval
+
+    text = ("La principauté de Bulgarie est proclamée en 1879. Le 21 août 1886, le prince Alexandre de Battenberg est "
+            "chassé du trône par un coup d'État. Ce dernier tente de reprendre le pouvoir, mais l'opposition est trop "
+            "forte.")
+    question = "Qui tente de reprendre le pouvoir ?"
+    retrieval = Retrieval(question, passages(text, TURKEY), {t: 1.0 for t in terms(question)})
+    quoted = [sentence for sentence, _ in ExtractiveGenerator(max_sentences=1).sentences(retrieval)]
+    assert quoted == ["Le 21 août 1886, le prince Alexandre de Battenberg est chassé du trône par un coup d'État.",
+                      "Ce dernier tente de reprendre le pouvoir, mais l'opposition est trop forte."]
