@@ -28,6 +28,7 @@ class Assistant:
         self.index = index
         self.retriever = HybridRetriever.from_settings(index, settings)
         self._generators: dict[str, Generator] = {}
+        self._models: dict = {}  # one llama.cpp model per file, shared by `quote` and `local`
 
     @classmethod
     def open(
@@ -53,7 +54,7 @@ class Assistant:
         """The named generator (default from settings), loaded on first use, once per process."""
         name = name or self.settings.generator
         if name not in self._generators:
-            self._generators[name] = make_generator(name, self.settings)
+            self._generators[name] = make_generator(name, self.settings, self._models)
         return self._generators[name]
 
     def busy(self, name: str | None = None) -> bool:

@@ -99,6 +99,7 @@ def test_default_answer_quotes_the_passages_the_model_judged_to_answer(local):
 
     assert Settings.model_fields["generator"].default == "quote"
     quote = local.generator("quote")
+    assert quote.llm is local.generator("local").llm  # switching answer mode does not load the model again
     answer = local.ask("Qui est le chef de la diplomatie russe ?", generator="quote")
     assert answer.answered and "Lavrov" in answer.text
     assert answer.timings["answerability"] >= quote.min_answerability == local.settings.min_quote_answer
@@ -124,6 +125,7 @@ def test_default_answer_quotes_the_passages_the_model_judged_to_answer(local):
 ])
 def test_the_model_reading_the_quote_tells_one_that_answers_from_one_that_does_not(local, question, gives, misses):
     quote = local.generator("quote")
+    assert quote.llm is local.generator("local").llm  # switching answer mode does not load the model again
 
     def score(sentence):
         retrieval = local.retrieve(question)

@@ -38,18 +38,24 @@ class LocalGenerator(Generator):
     name = "local"
 
     def __init__(self, model_file: Path, *, max_tokens: int = 220, threads: int | None = None, context: int = 4096,
-                 prompt_words: int = 110, min_answerability: float = 0.0):
-        try:
-            from llama_cpp import Llama
-        except ImportError as exc:
-            raise RagError(messages.LLM_RUNTIME_MISSING) from exc
+                 prompt_words: int = 110, min_answerability: float = 0.0, models: dict | None = None):
+        """``models``: llama.cpp models already loaded, by file and settings; this one is taken from there, or
+        loaded and added. Generators sharing a model share its lock: one context serves one request at a time."""
         # llama-cpp-python defaults to half the cores: on two cores that halves the speed.
         threads = threads or os.cpu_count() or 1
-        self.llm = Llama(str(model_file), n_ctx=context, n_threads=threads, n_threads_batch=threads, verbose=False)
+        models = {} if models is None else models
+        key = (str(model_file), context, threads)
+        if key not in models:
+            try:
+                from llama_cpp import Llama
+            except ImportError as exc:
+                raise RagError(messages.LLM_RUNTIME_MISSING) from exc
+            models[key] = (Llama(str(model_file), n_ctx=context, n_threads=threads, n_threads_batch=threads,
+                                 verbose=False), threading.Lock())
+        self.llm, self._lock = models[key]
         self.max_tokens = max_tokens
         self.prompt_words = prompt_words
         self.min_answerability = min_answerability
-        self._lock = threading.Lock()  # one llama.cpp context serves one request at a time
         self._kept: tuple[list[int], ctypes.Array] | None = None  # a prompt's cache worth restoring
         self._yes = self._first_tokens("Oui", "oui")
         self._no = self._first_tokens("Non", "non")

@@ -26,7 +26,8 @@ class QuoteGenerator(LocalGenerator):
         self.quotes = ExtractiveGenerator(max_sentences=max_sentences)
         # The worked examples (~300 tokens, ~3 s) are read once, here, and their cache kept aside: rewriting
         # a follow-up evaluates another prompt, after which they would be read again.
-        self._evaluate(self._tokens(_HEAD), keep=True)
+        with self._lock:  # the model may be `local`'s too, answering someone else
+            self._evaluate(self._tokens(_HEAD), keep=True)
 
     def stream(self, question: str, retrieval: Retrieval, previous: str | None = None) -> Iterator[str]:
         yield self.quotes.generate(question, retrieval)
