@@ -28,7 +28,6 @@ class Assistant:
         self.index = index
         self.retriever = HybridRetriever.from_settings(index, settings)
         self._generators: dict[str, Generator] = {}
-        self._models: dict = {}  # one llama.cpp model per file, shared by `quote` and `local`
 
     @classmethod
     def open(
@@ -54,7 +53,7 @@ class Assistant:
         """The named generator (default from settings), loaded on first use, once per process."""
         name = name or self.settings.generator
         if name not in self._generators:
-            self._generators[name] = make_generator(name, self.settings, self._models)
+            self._generators[name] = make_generator(name, self.settings)
         return self._generators[name]
 
     def busy(self, name: str | None = None) -> bool:

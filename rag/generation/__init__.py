@@ -79,10 +79,9 @@ class Generator(ABC):
 GENERATORS = ("quote", "local", "extractive", "openai")
 
 
-def make_generator(name: str, settings: Settings, models: dict | None = None) -> Generator:
+def make_generator(name: str, settings: Settings) -> Generator:
     """``local:MODEL`` (or ``quote:MODEL``) picks a local model other than the configured one,
-    e.g. ``local:qwen2.5-coder-0.5b``. ``models`` holds the llama.cpp models already loaded, so that
-    switching between `quote` and `local` on the page does not load the same file twice."""
+    e.g. ``local:qwen2.5-coder-0.5b``."""
     if name == "extractive":
         from .extractive import ExtractiveGenerator
 
@@ -95,7 +94,7 @@ def make_generator(name: str, settings: Settings, models: dict | None = None) ->
 
         path = model_path(model or settings.local_model, settings.model_cache_dir)
         options = {"max_tokens": settings.max_answer_tokens, "threads": settings.llm_threads,
-                   "prompt_words": settings.prompt_words, "models": models}
+                   "prompt_words": settings.prompt_words}
         if kind == "quote":
             return QuoteGenerator(path, max_sentences=settings.answer_sentences,
                                   min_answerability=settings.min_quote_answer, **options)

@@ -5,11 +5,14 @@ logits the judge reads collapsed to ~0, so we keep full control of the format.
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
+import functools
 import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import messages
 from ..errors import RagError
@@ -17,6 +20,9 @@ from ..french import terms
 from ..retrieval import Retrieval
 from . import Generator
 from .prompts import answer_prompt, closest_sentences, condense_prompt
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
 
 STOP = ["<|im_end|>", "<|endoftext|>"]
 _ANSWER_TURN = "<|im_end|>\n<|im_start|>assistant\n"
@@ -38,21 +44,9 @@ class LocalGenerator(Generator):
     name = "local"
 
     def __init__(self, model_file: Path, *, max_tokens: int = 220, threads: int | None = None, context: int = 4096,
-                 prompt_words: int = 110, min_answerability: float = 0.0, models: dict | None = None):
-        """``models``: llama.cpp models already loaded, by file and settings; this one is taken from there, or
-        loaded and added. Generators sharing a model share its lock: one context serves one request at a time."""
+                 prompt_words: int = 110, min_answerability: float = 0.0):
         # llama-cpp-python defaults to half the cores: on two cores that halves the speed.
-        threads = threads or os.cpu_count() or 1
-        models = {} if models is None else models
-        key = (str(model_file), context, threads)
-        if key not in models:
-            try:
-                from llama_cpp import Llama
-            except ImportError as exc:
-                raise RagError(messages.LLM_RUNTIME_MISSING) from exc
-            models[key] = (Llama(str(model_file), n_ctx=context, n_threads=threads, n_threads_batch=threads,
-                                 verbose=False), threading.Lock())
-        self.llm, self._lock = models[key]
+        self.llm, self._lock = _loaded(str(model_file), context, threads or os.cpu_count() or 1)
         self.max_tokens = max_tokens
         self.prompt_words = prompt_words
         self.min_answerability = min_answerability
@@ -157,6 +151,20 @@ class LocalGenerator(Generator):
         tokens = self._tokens(chatml(messages.JUDGE_PROMPT.format(passage=evidence, claim=claim)))
         with self._lock:
             return self._probability(tokens, self._yes, self._no)
+
+
+@functools.cache
+def _loaded(model_file: str, context: int, threads: int) -> tuple[Llama, threading.Lock]:
+    """One llama.cpp model per file and settings in a process: `quote`, `local` and the evaluation's judge
+    read the same weights (loading a second copy cost ~1.9 GB), and share its lock: one context serves one
+    request at a time."""
+    try:
+        from llama_cpp import Llama
+    except ImportError as exc:
+        raise RagError(messages.LLM_RUNTIME_MISSING) from exc
+    llm = Llama(model_file, n_ctx=context, n_threads=threads, n_threads_batch=threads, verbose=False)
+    atexit.register(llm.close)  # while llama_cpp is still whole: its own finaliser fails at interpreter exit
+    return llm, threading.Lock()
 
 
 def _common(a: list[int], b: list[int]) -> int:
