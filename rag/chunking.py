@@ -17,7 +17,7 @@ from .french import sentence_spans
 
 # Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged
 # files once (chunk ids are content hashes, so only chunks whose text changed are re-embedded).
-CHUNKER_VERSION = 3  # 3: a short first-line heading is the title
+CHUNKER_VERSION = 4  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept
 _WORD_SPAN = re.compile(r"\S+")
 
 

@@ -186,7 +186,7 @@ def label_spans(text: str) -> list[Span]:
             continue
         lead = len(line) - len(line.lstrip())
         start, end = start + lead, start + lead + len(stripped)
-        repeated = next((i for ws, i in recent if _is_prefix(ws, words) or _is_prefix(words, ws)), None)
+        repeated = next((i for ws, i in recent if _repeats(ws, words)), None)
         if repeated is not None:
             first = spans[repeated]
             spans[repeated] = Span(first.start, first.end, COMMENT if first.kind == COMMENT else CAPTION)
@@ -199,8 +199,12 @@ def label_spans(text: str) -> list[Span]:
     return spans
 
 
-def _is_prefix(short: list[str], long: list[str]) -> bool:
-    return len(short) <= len(long) and long[: len(short)] == short
+def _repeats(earlier: list[str], line: list[str]) -> bool:
+    """A caption printed twice, once with a credit ("… 2015. (REUTERS)", "… © MaxPPP/UPI"): one line
+    starts with the other and adds a few words. A paragraph that opens on its heading's words ("Le marché
+    de Rungis" / "Le marché de Rungis ouvre à quatre heures…") adds more, and is text, not a copy."""
+    short, long = sorted((earlier, line), key=len)
+    return long[: len(short)] == short and len(long) - len(short) <= min(5, len(short) // 2)
 
 
 def _first_meaningful_line(text: str, spans: list[Span]) -> str:

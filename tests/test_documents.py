@@ -34,6 +34,13 @@ def test_repeated_caption_is_indexed_once():
     assert copies[0] in labelled(d, CAPTION)
 
 
+def test_a_paragraph_opening_on_its_heading_words_is_kept():
+    text = "Le marché de Rungis\n\nLe marché de Rungis ouvre à quatre heures du matin.\n"
+    d = parse_document(text.encode(), ".txt", "rungis.txt")
+    assert "Le marché de Rungis ouvre à quatre heures du matin." in labelled(d, BODY)
+    assert any("quatre heures" in chunk.text for chunk in chunk_document(d, 90))
+
+
 def test_title_is_first_meaningful_line_and_date_is_found():
     d = doc("000_379740e1e137f038.txt")
     assert d.title.startswith("Coalition contre l'Etat islamique")

@@ -57,6 +57,7 @@ def test_reingest_reports_added_updated_removed_unchanged(tmp_path, small_corpus
     assert sources == {"paris.txt", "fromage.txt", "mer.txt"}
     texts = " ".join(c.text for c in assistant.index.all_chunks())
     assert "huit mois" in texts and "quatre mois" not in texts and "puy de Dôme" not in texts
+    assert "quatre heures du matin" in texts  # a paragraph opening on its heading's words is not a copy of it
     assert assistant.search("Combien de temps le comté est-il affiné ?")[0].source == "fromage.txt"
     chunks = assistant.index.all_chunks()  # no vector of a removed or rewritten passage is left to be found
     assert sentence_vectors_per_chunk(assistant.index) == {c.id: len(c.sentence_texts) for c in chunks}
