@@ -384,6 +384,19 @@ class Index:
         where = {"$and": clauses} if len(clauses) > 1 else clauses[0]
         return self._with_chunks(self._nearest_chunks(vector, min(wanted, count), where, None)[:n])
 
+    def sentence_similarities(self, vector: list[float], chunks: list[Chunk]) -> dict[str, list[float]]:
+        """Chunk id -> the cosine similarity of ``vector`` with each of its sentences, in order (~1 ms for
+        five chunks): the answer quotes sentences, and their own vectors tell apart two that share words."""
+        ids = [f"{chunk.id}-{n}" for chunk in chunks for n in range(len(chunk.sentence_texts))]
+        if not ids:
+            return {}
+        got = self.sentences.get(ids=ids, include=["embeddings"])
+        query = np.asarray(vector, dtype=np.float32)
+        found = {i: float(np.asarray(e, dtype=np.float32) @ query) for i, e in zip(got["ids"], got["embeddings"])}
+        floor = min(found.values(), default=0.0)  # a sentence deleted meanwhile counts as the least similar
+        return {chunk.id: [found.get(f"{chunk.id}-{n}", floor) for n in range(len(chunk.sentence_texts))]
+                for chunk in chunks}
+
     def _nearest_chunks(self, vector: list[float], n: int, where: dict | None, skip_kind: str | None):
         """(chunk id, best similarity) for the chunks of the ``n`` nearest sentences, nearest first."""
         got = self.sentences.query(query_embeddings=[vector], n_results=n, where=where,

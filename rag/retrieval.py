@@ -32,6 +32,7 @@ class Passage:
     dense: float | None = None
     bm25: float | None = None
     coverage: float = 0.0
+    sentence_dense: list[float] | None = None  # the question's cosine with each sentence (`Chunk.sentence_texts`)
 
 
 @dataclass
@@ -91,6 +92,7 @@ class HybridRetriever:
         dense_scores: dict[str, float] = {}
         bm25_scores: dict[str, float] = {}
         chunks: dict[str, Chunk] = {}
+        vector = None
         if self.mode != "bm25":
             vector = self.index.embedder.get_query_embedding(query)
             hits = self.index.dense_search(vector, self.candidates, include_comments=include_comments,
@@ -133,6 +135,10 @@ class HybridRetriever:
             )
             if len(passages) == k:
                 break
+        if vector is not None:
+            similarities = self.index.sentence_similarities(vector, [p.chunk for p in passages])
+            for passage in passages:
+                passage.sentence_dense = similarities.get(passage.chunk.id)
         return Retrieval(query=query, passages=passages, term_weights=weights)
 
     def _fuse(self, dense: dict[str, float], keyword: dict[str, float]) -> dict[str, float]:
@@ -145,13 +151,13 @@ class HybridRetriever:
             return fused
         pool = list(dict.fromkeys([*dense, *keyword]))
         floor = min(dense.values())  # a passage outside the dense list is at most as similar as its last one
-        dense_z = _standardised([dense.get(i, floor) for i in pool])
-        keyword_z = _standardised([keyword.get(i, 0.0) for i in pool])
+        dense_z = standardised([dense.get(i, floor) for i in pool])
+        keyword_z = standardised([keyword.get(i, 0.0) for i in pool])
         mixed = self.dense_weight * dense_z + (1 - self.dense_weight) * keyword_z
         return dict(zip(pool, mixed.tolist()))
 
 
-def _standardised(values: list[float]) -> np.ndarray:
+def standardised(values: list[float]) -> np.ndarray:
     array = np.asarray(values, dtype=np.float64)
     spread = array.std()
     return (array - array.mean()) / spread if spread > 0 else np.zeros_like(array)

@@ -17,6 +17,25 @@ def test_a_chunk_is_as_close_to_a_question_as_its_closest_sentence(shipped_index
         assert len(chunk.sentence_texts) >= 1
 
 
+def test_of_two_sentences_sharing_the_question_words_the_closer_in_meaning_is_quoted_first(tmp_path):
+    from rag import Assistant
+    from rag.generation.extractive import ExtractiveGenerator
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "pont.txt").write_text(
+        "Un pont repeint\n\nInauguré par le maire en 2019, le pont de Villeneuve a coûté deux millions. "
+        "En juillet, le pont de Villeneuve a été repeint en bleu vif.\n", encoding="utf-8")
+    assistant = Assistant.open(tmp_path / "idx", create=True, generator="extractive")
+    assistant.ingest(docs)
+    retrieval = assistant.retriever.retrieve("De quelle couleur est le pont de Villeneuve ?", 5)
+    first = retrieval.passages[0]
+    assert len(first.sentence_dense) == len(first.chunk.sentence_texts) == 2
+    assert ExtractiveGenerator().sentences(retrieval)[0][0] == "En juillet, le pont de Villeneuve a été repeint en bleu vif."
+    # On words alone the two tie, and the earlier sentence would come first.
+    assert ExtractiveGenerator(sentence_dense_weight=0).sentences(retrieval)[0][0].startswith("Inauguré")
+
+
 def test_a_passage_far_ahead_on_keywords_beats_one_a_hair_ahead_on_meaning(shipped_index):
     """Reciprocal ranks tie these two (each first in one list, second in the other); the convex fusion
     keeps the size of the gaps, so the passage that BM25 puts far ahead wins."""

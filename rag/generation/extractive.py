@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..french import TYPE_MISSING_WEIGHT, asked_type, holds_type, refers_back, sentence_spans, terms
-from ..retrieval import Retrieval, coverage
+from ..retrieval import Retrieval, coverage, standardised
 from . import Generator
 
 
@@ -13,7 +13,7 @@ class ExtractiveGenerator(Generator):
     verify = False  # it quotes the passages verbatim
 
     def __init__(self, max_sentences: int = 3, min_share_of_best: float = 0.6, passage_share: float = 0.15,
-                 retrieval_weight: float = 0.1) -> None:
+                 retrieval_weight: float = 0.1, sentence_dense_weight: float = 0.02) -> None:
         """A sentence's score mixes its own coverage of the question with its passage's (``passage_share``:
         the title and the neighbouring sentences say what "il" or "la ville" is), and adds its passage's
         retrieval score (``retrieval_weight`` x the convex fusion's standardised score; RRF's scores, ~0.03,
@@ -21,11 +21,17 @@ class ExtractiveGenerator(Generator):
         (outside the reported sample) and gold_fr + dev_fr: the sentences held the gold answer for 70.8 % ->
         76.4 %, 89.8 -> 93.2 %, 79.5 -> 84.1 % of the questions. A larger passage share (0.3: 76.4, 93.2,
         86.4 %) lifts every sentence of a good passage alike, until a planted instruction beside the answer
-        is quoted too."""
+        is quoted too.
+
+        ``sentence_dense_weight`` x the sentence's own dense similarity to the question (standardised over
+        the question's sentences) breaks the ties of sentences that share the same question words: 78.1 ->
+        79.4 % on the 800 PIAF questions (11 gained, 1 lost; gold_fr and dev_fr unchanged). Larger weights
+        gain more and lose more (0.1: 20 gained, 12 lost)."""
         self.max_sentences = max_sentences
         self.min_share_of_best = min_share_of_best
         self.passage_share = passage_share
         self.retrieval_weight = retrieval_weight
+        self.sentence_dense_weight = sentence_dense_weight
 
     def stream(self, question: str, retrieval: Retrieval, previous: str | None = None) -> Iterator[str]:
         yield "\n".join(f"{sentence} [{number}]" for sentence, number in self.sentences(retrieval))
@@ -48,6 +54,7 @@ class ExtractiveGenerator(Generator):
         kind = asked_type(retrieval.query)
         candidates = []
         sentences_of: dict[int, list[str]] = {}
+        dense = _standardised_dense(retrieval)
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
             sentences = sentences_of[number] = [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
@@ -57,7 +64,8 @@ class ExtractiveGenerator(Generator):
                     continue
                 covered = (1 - self.passage_share) * own + self.passage_share * passage.coverage
                 holds = holds_type(sentence, kind, retrieval.query)
-                score = covered * (1.0 if holds else TYPE_MISSING_WEIGHT) + self.retrieval_weight * passage.score
+                score = (covered * (1.0 if holds else TYPE_MISSING_WEIGHT) + self.retrieval_weight * passage.score
+                         + self.sentence_dense_weight * dense.get((number, position), 0.0))
                 # Earlier passages and earlier sentences win ties: retrieval already ranked them.
                 candidates.append((score, holds, -number, -position, sentence, number))
         candidates.sort(reverse=True)
@@ -77,3 +85,12 @@ class ExtractiveGenerator(Generator):
             for line in lines:
                 chosen.setdefault(line.lower(), (line, number))
         return list(chosen.values())[: self.max_sentences + antecedents]
+
+
+def _standardised_dense(retrieval: Retrieval) -> dict[tuple[int, int], float]:
+    """(passage number, sentence position) -> the sentence's dense similarity, centred and reduced over
+    the question's sentences; empty when retrieval had no dense search (BM25 alone)."""
+    keys = [(number, position) for number, passage in enumerate(retrieval.passages, start=1)
+            for position in range(len(passage.sentence_dense or ()))]
+    values = [similarity for passage in retrieval.passages for similarity in passage.sentence_dense or ()]
+    return dict(zip(keys, standardised(values).tolist())) if values else {}
