@@ -304,7 +304,7 @@ class Index:
         centroids = [group.mean(axis=0) for group in vectors]
         self.collection.upsert(
             ids=[c.id for c in chunks],
-            embeddings=[v / (np.linalg.norm(v) or 1.0) for v in centroids],
+            embeddings=[_unit(v) for v in centroids],
             documents=[c.text for c in chunks],
             metadatas=[_metadata(c) for c in chunks],
         )
@@ -391,8 +391,9 @@ class Index:
         if not ids:
             return {}
         got = self.sentences.get(ids=ids, include=["embeddings"])
-        query = np.asarray(vector, dtype=np.float32)
-        found = {i: float(np.asarray(e, dtype=np.float32) @ query) for i, e in zip(got["ids"], got["embeddings"])}
+        query = _unit(np.asarray(vector, dtype=np.float32))
+        found = {i: float(_unit(np.asarray(e, dtype=np.float32)) @ query)
+                 for i, e in zip(got["ids"], got["embeddings"])}
         floor = min(found.values(), default=0.0)  # a sentence deleted meanwhile counts as the least similar
         return {chunk.id: [found.get(f"{chunk.id}-{n}", floor) for n in range(len(chunk.sentence_texts))]
                 for chunk in chunks}
@@ -411,6 +412,11 @@ class Index:
     def _with_chunks(self, scored: list[tuple[str, float]]) -> list[tuple[Chunk, float]]:
         chunks = self.get_chunks([chunk_id for chunk_id, _ in scored])
         return [(chunks[chunk_id], similarity) for chunk_id, similarity in scored if chunk_id in chunks]
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    """Served embedders (an OpenAI-compatible server) may not normalise their vectors."""
+    return vector / (np.linalg.norm(vector) or 1.0)
 
 
 def _new_manifest(embedder: BaseEmbedding) -> dict:
