@@ -92,8 +92,10 @@ def parse_document(data: bytes, suffix: str, source: str) -> Document:
         text, title = _decode(data, source), None
         if suffix in (".html", ".htm"):
             title, text = _html_title(text), _html_text(text, source)
-    if not text.strip():
-        raise DocumentError(messages.EMPTY_FILE.format(source=source))
+    if not text.strip():  # a scanned PDF or a page of scripts is not empty, and needs another remedy
+        textless = {".pdf": messages.NO_PDF_TEXT, ".html": messages.NO_VISIBLE_TEXT, ".htm": messages.NO_VISIBLE_TEXT}
+        message = textless.get(suffix, messages.EMPTY_FILE) if data.strip() else messages.EMPTY_FILE
+        raise DocumentError(message.format(source=source))
     spans = label_spans(text)
     if not spans:
         raise DocumentError(messages.NO_CONTENT.format(source=source))

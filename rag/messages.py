@@ -12,6 +12,9 @@ FOREIGN_QUESTION = "La question ne semble pas écrite en français. Posez-la en 
 UNSUPPORTED_FILE = "{source} : format non pris en charge (formats acceptés : {suffixes})."
 UNREADABLE_FILE = "{source} : lecture impossible ({reason})."
 EMPTY_FILE = "{source} : le fichier est vide."
+NO_PDF_TEXT = ("{source} : ce PDF ne contient aucun texte extractible (des pages numérisées ? passez-le d'abord "
+               "par un logiciel de reconnaissance de caractères).")
+NO_VISIBLE_TEXT = "{source} : aucun texte visible dans cette page (seulement du balisage, des scripts ou des styles)."
 NO_CONTENT = "{source} : aucun texte exploitable (seulement des lignes trop courtes ou répétées)."
 BINARY_FILE = "{source} : fichier binaire ou illisible, ce n'est pas du texte."
 BAD_PDF = "{source} : PDF illisible ({reason})."

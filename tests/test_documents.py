@@ -99,6 +99,7 @@ def test_cp1252_file_is_read_with_a_warning(tmp_path, caplog):
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binaire"),
         ("tableur.xlsx", b"PK\x03\x04", "format non pris en charge"),
         ("casse.pdf", b"%PDF-1.4 ceci n'est pas un pdf", "PDF illisible"),
+        ("scripts.html", b"<html><script>var a = 1;</script><style>p {}</style></html>", "aucun texte visible"),
     ],
 )
 def test_bad_files_get_a_french_message_naming_the_file(tmp_path, name, content, words):
@@ -107,6 +108,18 @@ def test_bad_files_get_a_french_message_naming_the_file(tmp_path, name, content,
     with pytest.raises(DocumentError) as err:
         read_document(path, name)
     assert name in str(err.value) and words in str(err.value)
+
+
+def test_a_pdf_without_text_is_named_as_such_not_as_empty(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()  # a page without text, as a scan without OCR reads
+    path = tmp_path / "scan.pdf"
+    pdf.output(str(path))
+    with pytest.raises(DocumentError) as err:
+        read_document(path, "scan.pdf")
+    assert "scan.pdf" in str(err.value) and "aucun texte extractible" in str(err.value)
 
 
 def test_a_short_heading_on_the_first_line_is_the_title():
