@@ -387,7 +387,8 @@ class Index:
     def sentence_similarities(self, vector: list[float], chunks: list[Chunk]) -> dict[str, list[float]]:
         """Chunk id -> the cosine similarity of ``vector`` with each of its sentences, in order (~1 ms for
         five chunks): the answer quotes sentences, and their own vectors tell apart two that share words."""
-        ids = [f"{chunk.id}-{n}" for chunk in chunks for n in range(len(chunk.sentence_texts))]
+        counts = {chunk.id: len(chunk.sentence_texts) for chunk in chunks}
+        ids = [f"{chunk_id}-{n}" for chunk_id, count in counts.items() for n in range(count)]
         if not ids:
             return {}
         got = self.sentences.get(ids=ids, include=["embeddings"])
@@ -395,8 +396,8 @@ class Index:
         found = {i: float(_unit(np.asarray(e, dtype=np.float32)) @ query)
                  for i, e in zip(got["ids"], got["embeddings"])}
         floor = min(found.values(), default=0.0)  # a sentence deleted meanwhile counts as the least similar
-        return {chunk.id: [found.get(f"{chunk.id}-{n}", floor) for n in range(len(chunk.sentence_texts))]
-                for chunk in chunks}
+        return {chunk_id: [found.get(f"{chunk_id}-{n}", floor) for n in range(count)]
+                for chunk_id, count in counts.items()}
 
     def _nearest_chunks(self, vector: list[float], n: int, where: dict | None, skip_kind: str | None):
         """(chunk id, best similarity) for the chunks of the ``n`` nearest sentences, nearest first."""
