@@ -38,7 +38,12 @@ _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|
 _DATE = re.compile(rf"\b(\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}})\b", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 _MIN_WORDS = 4
+_SENTENCE_STOP = re.compile(r"[.!?…:;][»\")\]\s]*$")
 _NOT_A_TITLE = ("(", "|", "©")  # a photo credit, a table row, a copyright line
+_HTML_BLOCKS = ["address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl", "dt",
+                "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
+                "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tr", "ul"]
+_BLOCK_BREAK = "\ue000"  # a private-use character: no page holds it
 
 
 @dataclass(frozen=True)
@@ -92,8 +97,11 @@ def parse_document(data: bytes, suffix: str, source: str) -> Document:
         text, title = _decode(data, source), None
         if suffix in (".html", ".htm"):
             title, text = _html_title(text), _html_text(text, source)
+        elif suffix == ".md":
+            text = _html_text(_markdown_html(text), source)
     if not text.strip():  # a scanned PDF or a page of scripts is not empty, and needs another remedy
-        textless = {".pdf": messages.NO_PDF_TEXT, ".html": messages.NO_VISIBLE_TEXT, ".htm": messages.NO_VISIBLE_TEXT}
+        textless = {".pdf": messages.NO_PDF_TEXT, ".html": messages.NO_VISIBLE_TEXT, ".htm": messages.NO_VISIBLE_TEXT,
+                    ".md": messages.NO_VISIBLE_TEXT}
         message = textless.get(suffix, messages.EMPTY_FILE) if data.strip() else messages.EMPTY_FILE
         raise DocumentError(message.format(source=source))
     spans = label_spans(text)
@@ -131,18 +139,33 @@ def _html_title(html: str) -> str | None:
 
 
 def _html_text(html: str, source: str) -> str:
-    """Visible text of a page, one block per line; citations point into this text."""
+    """Visible text of a page, one block (paragraph, heading, list item, table row) per line; citations point
+    into this text. Inline tags (a link, « <strong> ») and line breaks in the source stay inside their
+    sentence: split there, « Le président <a>Emmanuel Macron</a> a annoncé » lost its short pieces."""
     from bs4 import BeautifulSoup
 
     try:
         soup = BeautifulSoup(html, "html.parser")
         for tag in soup(["script", "style", "noscript", "template", "head"]):
             tag.decompose()
-        text = soup.get_text("\n")
+        for tag in soup.find_all(_HTML_BLOCKS):
+            tag.insert_before(_BLOCK_BREAK)
+            tag.insert_after(_BLOCK_BREAK)
+        for cell in soup.find_all(["td", "th"]):  # a table row reads as one line: « Paris | 2 100 000 »
+            if cell.find_previous_sibling(["td", "th"]):
+                cell.insert_before(" | ")
+        text = soup.get_text()
     except RecursionError as exc:
         raise DocumentError(messages.HTML_TOO_DEEP.format(source=source, reason=exc)) from exc
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return "\n\n".join(line for line in lines if line)
+    blocks = (" ".join(block.split()) for block in text.split(_BLOCK_BREAK))
+    return "\n\n".join(block for block in blocks if block)
+
+
+def _markdown_html(text: str) -> str:
+    """Markdown rendered as a page, so that « # », « ** » and link targets stay out of the quoted text."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").render(text)
 
 
 def _read_pdf(data: bytes, source: str) -> tuple[str, str | None]:
@@ -179,12 +202,18 @@ def label_spans(text: str) -> list[Span]:
     spans: list[Span] = []
     recent: list[tuple[list[str], int]] = []
     in_comments = False
+    previous_end = -1  # end of the line before, when it was kept
     for start, end, line in _lines(text):
         stripped = line.strip()
         if _COMMENT_START.match(stripped):
             in_comments = True
         words = _words(stripped)
+        if len(words) < _MIN_WORDS and stripped and _continues(text, previous_end, start, stripped):
+            spans[-1] = Span(spans[-1].start, start + len(line.rstrip()), spans[-1].kind)
+            previous_end = -1
+            continue
         if len(words) < _MIN_WORDS or _BOILERPLATE.match(stripped) or _COMMENT_START.fullmatch(stripped):
+            previous_end = -1
             continue
         lead = len(line) - len(line.lstrip())
         start, end = start + lead, start + lead + len(stripped)
@@ -198,7 +227,17 @@ def label_spans(text: str) -> list[Span]:
             kind = COMMENT
         spans.append(Span(start, end, kind))
         recent = (recent + [(words, len(spans) - 1)])[-3:]
+        previous_end = end
     return spans
+
+
+def _continues(text: str, previous_end: int, start: int, line: str) -> bool:
+    """A short line that ends a paragraph wrapped at a fixed width ("… les plus touchées par" /
+    "la chaleur."), not a heading of its own: right under a kept line (no blank line between) that
+    stops mid-sentence, or itself ending a sentence. Dropped as too short, it would lose its words."""
+    if previous_end < 0 or text[previous_end:start].count("\n") != 1 or _BOILERPLATE.match(line):
+        return False
+    return not _SENTENCE_STOP.search(text[max(0, previous_end - 4) : previous_end]) or bool(_SENTENCE_STOP.search(line))
 
 
 def _repeats(earlier: list[str], line: list[str]) -> bool:

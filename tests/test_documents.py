@@ -143,6 +143,35 @@ def test_html_title_and_visible_text_only(tmp_path):
     assert "alert" not in d.text and "trois heures" in d.text
 
 
+def test_links_and_emphasis_inside_a_paragraph_keep_its_sentence_whole():
+    page = ("<html><body><p>Le président <a href='/macron'>Emmanuel Macron</a> a annoncé <strong>mardi</strong>\n"
+            "une réforme.</p><table><tr><th>Ville</th><th>Habitants en 2020</th></tr>"
+            "<tr><td>Lyon</td><td>522 000 habitants</td></tr></table></body></html>")
+    d = parse_document(page.encode(), ".html", "page.html")
+    assert labelled(d, BODY) == ["Le président Emmanuel Macron a annoncé mardi une réforme.",
+                                 "Ville | Habitants en 2020", "Lyon | 522 000 habitants"]
+
+
+def test_markdown_is_read_without_its_markup():
+    text = ("# Le budget de la commune\n\nLe budget 2025, **adopté** par 21 voix contre 6, s'élève à "
+            "[8,4 millions d'euros](https://example.org/budget).\n")
+    d = parse_document(text.encode(), ".md", "budget.md")
+    assert d.title == "Le budget de la commune"
+    assert labelled(d, BODY)[-1] == "Le budget 2025, adopté par 21 voix contre 6, s'élève à 8,4 millions d'euros."
+    assert "#" not in d.text and "**" not in d.text and "https" not in d.text
+
+
+def test_the_short_last_line_of_a_wrapped_paragraph_is_kept():
+    text = ("La pêche en Bretagne a reculé de dix pour cent cette année, selon le comité\n"
+            "régional. Les captures de sardines ont été les plus touchées par\n"
+            "la chaleur.\n\nFreins\n\nLes freins à disque doivent être purgés une fois par an.\n")
+    d = parse_document(text.encode(), ".txt", "peche.txt")
+    body = " ".join(labelled(d, BODY))
+    assert "touchées par\nla chaleur." in body
+    assert "Freins" not in body  # a heading on its own line is not a paragraph's end
+    assert any("la chaleur." in c.text for c in chunk_document(d, 90))
+
+
 def test_pdf_text_and_title(tmp_path):
     from fpdf import FPDF
 
