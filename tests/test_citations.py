@@ -206,3 +206,19 @@ def test_a_quoted_sentence_that_says_ce_dernier_brings_the_sentence_naming_who_t
     quoted = [sentence for sentence, _ in ExtractiveGenerator(max_sentences=1).sentences(retrieval)]
     assert quoted == ["Le 21 août 1886, le prince Alexandre de Battenberg est chassé du trône par un coup d'État.",
                       "Ce dernier tente de reprendre le pouvoir, mais l'opposition est trop forte."]
+
+
+def test_a_sentence_whose_subject_is_named_just_before_it_is_quoted_with_that_sentence():
+    from rag.french import terms
+    from rag.generation.extractive import ExtractiveGenerator
+    from rag.retrieval import Retrieval
+
+    text = ("La rénovation de l'école Jules-Ferry commencera cet été. Le coût est estimé à 1,3 million d'euros. "
+            "Les élèves seront accueillis dans des bâtiments modulaires.")
+    question = "Combien coûte la rénovation de l'école Jules-Ferry ?"
+    retrieval = Retrieval(question, passages(text), {t: 1.0 for t in terms(question)})
+    quoted = [sentence for sentence, _ in ExtractiveGenerator(max_sentences=1).sentences(retrieval)]
+    assert quoted == ["La rénovation de l'école Jules-Ferry commencera cet été.",
+                      "Le coût est estimé à 1,3 million d'euros."]
+    # Sentence by sentence, the one naming the school wins and holds no number: no answer at all.
+    assert ExtractiveGenerator(max_sentences=1, previous_share=0).sentences(retrieval) == []

@@ -13,7 +13,8 @@ class ExtractiveGenerator(Generator):
     verify = False  # it quotes the passages verbatim
 
     def __init__(self, max_sentences: int = 3, min_share_of_best: float = 0.6, passage_share: float = 0.15,
-                 retrieval_weight: float = 0.1, sentence_dense_weight: float = 0.02) -> None:
+                 retrieval_weight: float = 0.1, sentence_dense_weight: float = 0.02,
+                 previous_share: float = 0.75) -> None:
         """A sentence's score mixes its own coverage of the question with its passage's (``passage_share``:
         the title and the neighbouring sentences say what "il" or "la ville" is), and adds its passage's
         retrieval score (``retrieval_weight`` x the convex fusion's standardised score; RRF's scores, ~0.03,
@@ -26,12 +27,19 @@ class ExtractiveGenerator(Generator):
         ``sentence_dense_weight`` x the sentence's own dense similarity to the question (standardised over
         the question's sentences) breaks the ties of sentences that share the same question words: 78.1 ->
         79.4 % on the 800 PIAF questions (11 gained, 1 lost; gold_fr and dev_fr unchanged). Larger weights
-        gain more and lose more (0.1: 20 gained, 12 lost)."""
+        gain more and lose more (0.1: 20 gained, 12 lost).
+
+        A sentence is also credited, at ``previous_share``, with the question words of the sentence before
+        it, and then brings that sentence along: « Combien coûte la rénovation de l'école ? » is answered by
+        « Le coût est estimé à 1,3 million », whose subject is named in the sentence before. On the same
+        tuning cases: 79.4 -> 80.2 %, 93.2 -> 94.9 %, 84.1 -> 88.6 % (0.5 to 1 alike; crediting the next
+        sentence instead: no gain)."""
         self.max_sentences = max_sentences
         self.min_share_of_best = min_share_of_best
         self.passage_share = passage_share
         self.retrieval_weight = retrieval_weight
         self.sentence_dense_weight = sentence_dense_weight
+        self.previous_share = previous_share
 
     def stream(self, question: str, retrieval: Retrieval, previous: str | None = None) -> Iterator[str]:
         yield "\n".join(f"{sentence} [{number}]" for sentence, number in self.sentences(retrieval))
@@ -58,29 +66,39 @@ class ExtractiveGenerator(Generator):
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
             sentences = sentences_of[number] = [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
+            holding = [holds_type(sentence, kind, retrieval.query) for sentence in sentences]
             for position, sentence in enumerate(sentences):
-                own = coverage(retrieval.term_weights, set(terms(sentence)))
+                words = set(terms(sentence))
+                own = coverage(retrieval.term_weights, words)
                 if not own:  # its passage may be the right one, but this sentence is about something else
                     continue
+                leans_back = False
+                # Not when the sentence before holds the kind of fact asked for (a number, a date, a name):
+                # it is the answer, and what follows it is another matter, or a planted instruction.
+                if position and self.previous_share and not (kind and holding[position - 1]):
+                    window = coverage(retrieval.term_weights, words | set(terms(sentences[position - 1])))
+                    leans_back = window > own
+                    own = (1 - self.previous_share) * own + self.previous_share * window
                 covered = (1 - self.passage_share) * own + self.passage_share * passage.coverage
-                holds = holds_type(sentence, kind, retrieval.query)
+                holds = holding[position]
                 score = (covered * (1.0 if holds else TYPE_MISSING_WEIGHT) + self.retrieval_weight * passage.score
                          + self.sentence_dense_weight * dense.get((number, position), 0.0))
                 # Earlier passages and earlier sentences win ties: retrieval already ranked them.
-                candidates.append((score, holds, -number, -position, sentence, number))
+                candidates.append((score, holds, -number, -position, sentence, number, leans_back))
         candidates.sort(reverse=True)
         if not candidates or candidates[0][0] <= 0 or (kind in ("number", "date") and not candidates[0][1]):
             return []
         best = candidates[0][0]
         chosen: dict[str, tuple[str, int]] = {}  # lower-cased sentence -> (sentence, passage number)
         antecedents = 0  # sentences quoted only to say who "il" is: they do not take an answer's place
-        for score, _, _, minus_position, sentence, number in candidates:
+        for score, _, _, minus_position, sentence, number, leans_back in candidates:
             if score < best * self.min_share_of_best or len(chosen) >= self.max_sentences + antecedents:
                 break
             position = -minus_position
             lines = [sentence] if chosen or kind else sentences_of[number][position : position + 2]
-            if position and refers_back(sentence):
-                lines.insert(0, sentences_of[number][position - 1])
+            antecedent = sentences_of[number][position - 1] if position else ""
+            if antecedent and (leans_back or refers_back(sentence)) and antecedent.lower() not in chosen:
+                lines.insert(0, antecedent)
                 antecedents += 1
             for line in lines:
                 chosen.setdefault(line.lower(), (line, number))
