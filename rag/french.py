@@ -137,9 +137,28 @@ def refers_back(sentence: str) -> bool:
     return bool(_REFERS_BACK.match(sentence))
 
 
+_WH_WORD = re.compile(r"\b(?:qui|que|qu|quoi|quel|quelle|quels|quelles|lequel|laquelle|lesquels|lesquelles|auquel|"
+                      r"auxquels|auxquelles|duquel|desquels|desquelles|o[uù]|quand|comment|pourquoi|combien)\b")
+_INVERSION = re.compile(r"\w-(?:t-)?(?:il|elle|ils|elles|on|je|tu|nous|vous)\b")
+
+
+def is_closed(question: str) -> bool:
+    """Whether the question is answered by oui or non: « Est-ce que… ? », or a subject inverted with no
+    question word before it (« Les pneus sont-ils couverts ? », not « Pourquoi la piscine est-elle fermée ? »).
+    Asked whether an extract « gives what the question asks », the model answers the question itself, and
+    refuses an extract that says non."""
+    lowered = re.sub(r"^(?:et|mais|alors|donc)\b[\s,]*", "", question.lower().strip())
+    if lowered.startswith("est-ce qu"):
+        return True
+    inversion = _INVERSION.search(lowered)
+    return bool(inversion) and not _WH_WORD.search(lowered[: inversion.start()])
+
+
 def asked_type(question: str) -> str | None:
-    """What kind of fact the question asks for: "number", "date", "name", or None (why, how, what)."""
+    """What kind of fact the question asks for: "number", "date", "name", or None (why, how, what, oui or non)."""
     lowered = question.lower().strip()
+    if is_closed(question):
+        return None
     for kind, pattern in _ASKED:
         if pattern.search(lowered):
             return kind

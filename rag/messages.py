@@ -111,6 +111,12 @@ QUOTE_ANSWERS_PROMPT = (
     "Extrait : {quote}\n\nQuestion : {question}\n\n"
     "Cet extrait donne-t-il ce que la question demande ? Réponds par Oui ou Non."
 )
+# For a question answered by oui or non, "gives what is asked" made the model answer the question itself:
+# an extract saying non was refused (« La garantie ne couvre pas les pneus » for « Les pneus sont-ils couverts ? »).
+QUOTE_ANSWERS_CLOSED_PROMPT = (
+    "Extrait : {quote}\n\nQuestion fermée : {question}\n\n"
+    "Cet extrait permet-il de savoir si la réponse à cette question est oui ou non ? Réponds par Oui ou Non."
+)
 QUOTE_ANSWERS_SYSTEM = "Tu vérifies si un extrait répond à une question. Réponds seulement par Oui ou Non."
 # Worked examples read before each quote (evaluated once when the model loads, then cached): an extract
 # on the right subject without the asked fact (a role without its name, another number, another year) is a

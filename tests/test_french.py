@@ -1,4 +1,6 @@
-from rag.french import gives_asked_number, looks_foreign, sentence_spans, terms
+import pytest
+
+from rag.french import asked_type, gives_asked_number, is_closed, looks_foreign, sentence_spans, terms
 
 
 def test_elisions_accents_stop_words_and_stems():
@@ -30,3 +32,21 @@ def test_a_count_question_needs_a_number_in_its_answer():
     assert gives_asked_number(question, ["La Russie a tiré 18 missiles de croisière.", "Ils visaient Raqqa."])
     assert gives_asked_number(question, ["Elle en a tiré trois dizaines."])
     assert gives_asked_number("Pourquoi la Russie a-t-elle tiré des missiles ?", ["Pour frapper l'EI."])
+
+
+@pytest.mark.parametrize("question, closed", [
+    ("Les pneus sont-ils couverts par la garantie ?", True),
+    ("Est-ce que l'Espagne participe aux frappes en Syrie ?", True),
+    ("Et Jean-Yves Le Drian a-t-il écrit au Guardian ?", True),
+    ("Sait-on si Abou Bakr al-Baghdadi est visé par les frappes ?", True),
+    ("Pourquoi la piscine est-elle fermée ?", False),
+    ("Qu'a-t-il dit sur la Chine ?", False),
+    ("Et Vladimir Poutine, quand doit-il le rencontrer ?", False),
+    ("Combien de victimes a-t-il fait ?", False),
+    ("Qu'est-ce que la coalition ?", False),
+    ("Qui préside le conseil municipal ?", False),
+])
+def test_a_question_answered_by_oui_or_non_is_told_from_one_asking_for_a_fact(question, closed):
+    assert is_closed(question) is closed
+    if closed:
+        assert asked_type(question) is None  # « a-t-il écrit au Guardian » asks no name

@@ -122,6 +122,13 @@ def test_default_answer_quotes_the_passages_the_model_judged_to_answer(local):
     ("Qui est le chef de la diplomatie russe ?",
      "Le chef de la diplomatie russe, Sergueï Lavrov, a annulé sa visite à Ankara.",
      "Le chef de la diplomatie turque, Mevlüt Cavusoglu, a rencontré son homologue."),
+    # Answered by oui or non: an extract that says non answers it.
+    ("Les pneus sont-ils couverts par la garantie ?",
+     "La garantie ne couvre pas les pneus ni les dommages causés par une chute.",
+     "Le cadre est garanti dix ans, le moteur et la batterie deux ans."),
+    ("Sergueï Lavrov a-t-il dit que Moscou ferait la guerre à la Turquie ?",
+     "Le chef de la diplomatie russe, Sergueï Lavrov, a souligné que Moscou ne fera pas la guerre à la Turquie.",
+     "Le chef de la diplomatie russe, Sergueï Lavrov, a annulé sa visite à Ankara prévue mercredi."),
 ])
 def test_the_model_reading_the_quote_tells_one_that_answers_from_one_that_does_not(local, question, gives, misses):
     quote = local.generator("quote")
