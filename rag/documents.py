@@ -209,8 +209,8 @@ def label_spans(text: str) -> list[Span]:
             in_comments = True
         words = _words(stripped)
         if len(words) < _MIN_WORDS and stripped and _continues(text, previous_end, start, stripped):
-            spans[-1] = Span(spans[-1].start, start + len(line.rstrip()), spans[-1].kind)
-            previous_end = -1
+            previous_end = start + len(line.rstrip())
+            spans[-1] = Span(spans[-1].start, previous_end, spans[-1].kind)
             continue
         if len(words) < _MIN_WORDS or _BOILERPLATE.match(stripped) or _COMMENT_START.fullmatch(stripped):
             previous_end = -1

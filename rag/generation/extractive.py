@@ -90,7 +90,7 @@ class ExtractiveGenerator(Generator):
             return []
         best = candidates[0][0]
         chosen: dict[str, tuple[str, int]] = {}  # lower-cased sentence -> (sentence, passage number)
-        antecedents = 0  # sentences quoted only to say who "il" is: they do not take an answer's place
+        antecedents = 0  # sentences quoted only to say who "il" is or what the next one is about: not answers
         for score, _, _, minus_position, sentence, number, leans_back in candidates:
             if score < best * self.min_share_of_best or len(chosen) >= self.max_sentences + antecedents:
                 break
