@@ -208,7 +208,8 @@ def label_spans(text: str) -> list[Span]:
         if _COMMENT_START.match(stripped):
             in_comments = True
         words = _words(stripped)
-        if len(words) < _MIN_WORDS and stripped and _continues(text, previous_end, start, stripped):
+        if (stripped and _continues(text, previous_end, start, stripped, short=len(words) < _MIN_WORDS)
+                and not any(_repeats(earlier, words) for earlier, _ in recent)):
             previous_end = start + len(line.rstrip())
             spans[-1] = Span(spans[-1].start, previous_end, spans[-1].kind)
             continue
@@ -231,13 +232,17 @@ def label_spans(text: str) -> list[Span]:
     return spans
 
 
-def _continues(text: str, previous_end: int, start: int, line: str) -> bool:
-    """A short line that ends a paragraph wrapped at a fixed width ("… les plus touchées par" /
-    "la chaleur."), not a heading of its own: right under a kept line (no blank line between) that
-    stops mid-sentence, or itself ending a sentence. Dropped as too short, it would lose its words."""
-    if previous_end < 0 or text[previous_end:start].count("\n") != 1 or _BOILERPLATE.match(line):
+def _continues(text: str, previous_end: int, start: int, line: str, short: bool) -> bool:
+    """A line of a paragraph wrapped at a fixed width (a PDF's lines, a text cut at 80 columns): right
+    under a kept line (no blank line between) that stops mid-sentence, and not a live blog's next entry.
+    A short line also continues when it ends a sentence ("… les plus touchées par" / "la chaleur."), not
+    when it is a heading of its own; dropped as too short, it would lose its words. Joined, a wrapped
+    paragraph is chunked as one, and its sentences are not cut between two chunks."""
+    if (previous_end < 0 or text[previous_end:start].count("\n") != 1 or _BOILERPLATE.match(line)
+            or _LIVE_ENTRY.match(line) or _COMMENT_START.match(line)):
         return False
-    return not _SENTENCE_STOP.search(text[max(0, previous_end - 4) : previous_end]) or bool(_SENTENCE_STOP.search(line))
+    mid_sentence = not _SENTENCE_STOP.search(text[max(0, previous_end - 4) : previous_end])
+    return mid_sentence or (short and bool(_SENTENCE_STOP.search(line)))
 
 
 def _repeats(earlier: list[str], line: list[str]) -> bool:

@@ -172,6 +172,21 @@ def test_the_short_last_line_of_a_wrapped_paragraph_is_kept():
     assert any("la chaleur." in c.text for c in chunk_document(d, 90))
 
 
+def test_a_pdf_paragraph_cut_into_lines_is_one_paragraph_again():
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, "Le conseil municipal a adopte le budget primitif par vingt et une voix contre six. Il s'eleve "
+                         "a huit millions d'euros, dont deux millions pour l'investissement des ecoles.")
+    d = parse_document(bytes(pdf.output()), ".pdf", "budget.pdf")
+    assert "\n" in d.text  # pypdf gives the page's lines
+    assert [" ".join(text.split()) for text in labelled(d, BODY)] == [
+        "Le conseil municipal a adopte le budget primitif par vingt et une voix contre six. Il s'eleve a huit "
+        "millions d'euros, dont deux millions pour l'investissement des ecoles."]
+
+
 def test_pdf_text_and_title(tmp_path):
     from fpdf import FPDF
 
