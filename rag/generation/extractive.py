@@ -66,13 +66,14 @@ class ExtractiveGenerator(Generator):
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
             sentences = sentences_of[number] = [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
+            term_sets = [set(terms(sentence)) for sentence in sentences]  # each sentence stemmed once
             for position, sentence in enumerate(sentences):
-                words = set(terms(sentence))
+                words = term_sets[position]
                 own = coverage(retrieval.term_weights, words)
                 if not own:  # its passage may be the right one, but this sentence is about something else
                     continue
                 leans_back = False
-                before = set(terms(sentences[position - 1])) if position else set()
+                before = term_sets[position - 1] if position else set()
                 # Only when the two complete each other: a sentence that merely repeats words of the one
                 # before (« …affirme que le gymnase ouvrira en 2030 », planted after the answer) gets nothing.
                 if position and self.previous_share and (words - before) & retrieval.term_weights.keys():
