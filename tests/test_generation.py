@@ -143,6 +143,21 @@ def test_the_model_reading_the_quote_tells_one_that_answers_from_one_that_does_n
     assert score(gives) >= quote.min_answerability > score(misses)
 
 
+def test_the_model_reads_a_quoted_sentence_under_its_document_title(local):
+    """« Sa construction… » says what was built only through the title: refused without it."""
+    quote = local.generator("quote")
+    question = "Combien a coûté la construction du pont de Normandie ?"
+    retrieval = local.retrieve(question)
+    passage = retrieval.passages[0]
+
+    def score(title):
+        sentence = "Sa construction a coûté environ 465 millions d'euros, financés par la Chambre de commerce."
+        fake = replace(passage, chunk=replace(passage.chunk, text=sentence, title=title))
+        return quote.answerability(question, replace(retrieval, passages=[fake]))
+
+    assert score("Le pont de Normandie") >= quote.min_answerability > score("")
+
+
 def test_stream_grows_token_by_token_and_ends_with_the_checked_answer(local):
     parts = list(local.stream("Qui a abattu l'avion militaire russe ?", generator="local"))
     drafts = [p.text for p in parts[:-1]]

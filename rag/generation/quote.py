@@ -41,15 +41,36 @@ class QuoteGenerator(LocalGenerator):
         A question answered by oui or non is asked as « does the extract tell whether it is oui or non »: on
         27 such questions about the shipped articles (17 with an answer, 7 of them « non »; 10 without), AUC
         0.71 -> 0.82, and 3 of the 4 « non » that were refused are answered (still 5 of the 10 without an
-        answer refused); on PIAF dev's 52 closed questions, each with and without its paragraph, 0.61 -> 0.63."""
+        answer refused); on PIAF dev's 52 closed questions, each with and without its paragraph, 0.61 -> 0.63.
+
+        Each passage's sentences follow its title, in brackets, when the title names a subject (a few words):
+        « Sa construction a coûté 465 millions » says what was built only under « (Le pont de Normandie) ». On
+        150 PIAF dev cases with and without their paragraph (seed 7), the AUC of P(Oui) for a quote holding the
+        answer 0.78 -> 0.80. A news headline is a claim of its own, which the model reads as part of the
+        extract: under « …la Russie et la France vont coordonner leurs frappes », « Le chef de la diplomatie
+        turque a rencontré son homologue » answered « Qui est le chef de la diplomatie russe ? »."""
         sentences = self.quotes.sentences(retrieval)
         if not sentences:
             return None
-        quote = " ".join(sentence for sentence, _ in sentences)
+        quote = _titled(sentences, retrieval)
         asked = messages.QUOTE_ANSWERS_CLOSED_PROMPT if is_closed(retrieval.query) else messages.QUOTE_ANSWERS_PROMPT
         prompt = _HEAD + chatml(asked.format(quote=quote, question=retrieval.query))
         with self._lock:
             return self._probability(self._tokens(prompt), self._yes, self._no)
+
+
+_SUBJECT_WORDS = 6  # PIAF's Wikipedia titles: 96 % have at most 6 words; the shipped headlines 8 to 17
+
+
+def _titled(sentences: list[tuple[str, int]], retrieval: Retrieval) -> str:
+    parts, last = [], None
+    for sentence, number in sentences:
+        title = retrieval.passages[number - 1].chunk.title
+        if number != last and 0 < len(title.split()) <= _SUBJECT_WORDS:
+            parts.append(f"({title})")
+        last = number
+        parts.append(sentence)
+    return " ".join(parts)
 
 
 _HEAD = chat_head(messages.QUOTE_ANSWERS_SYSTEM,
