@@ -222,3 +222,24 @@ def test_a_sentence_whose_subject_is_named_just_before_it_is_quoted_with_that_se
                       "Le coût est estimé à 1,3 million d'euros."]
     # Sentence by sentence, the one naming the school wins and holds no number: no answer at all.
     assert ExtractiveGenerator(max_sentences=1, previous_share=0).sentences(retrieval) == []
+
+
+def test_the_document_title_repeated_as_a_line_is_not_quoted_beside_the_sentences_that_answer():
+    from rag.french import terms
+    from rag.generation.extractive import ExtractiveGenerator
+    from rag.retrieval import Retrieval
+
+    def quoted(text, title, question):
+        chunk = Chunk("id0", "budget.txt", 0, len(text), text, title, "body")
+        retrieval = Retrieval(question, [Passage(chunk, 1.0)], {t: 1.0 for t in terms(question)})
+        return [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)]
+
+    title = "Lyon : le conseil municipal adopte un budget en hausse pour l'année 2027"
+    text = f"{title}\n\nLe budget de Lyon a été voté par les élus, 45 voix contre 22. Il est en hausse de 3,5 %."
+    question = "Le budget voté par les élus de Lyon est-il en hausse ?"
+    assert quoted(text, title, question) == ["Le budget de Lyon a été voté par les élus, 45 voix contre 22.",
+                                             "Il est en hausse de 3,5 %."]
+    # Another short line without a full stop is no title: this credit holds the name asked for.
+    text = ("Une grande coalition militaire se met en place contre Daech.\nLes explications de Luc Martin\n"
+            "Paris a réclamé l'aide militaire de ses alliés européens.")
+    assert "Les explications de Luc Martin" in quoted(text, title, "Quel journaliste explique la coalition militaire ?")

@@ -62,10 +62,14 @@ class ExtractiveGenerator(Generator):
         kind = asked_type(retrieval.query)
         candidates = []
         sentences_of: dict[int, list[str]] = {}
+        headings: set[tuple[int, int]] = set()  # (passage number, position) of a title line: only quoted first
         dense = _standardised_dense(retrieval)
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
-            sentences = sentences_of[number] = [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
+            spans = sentence_spans(text)
+            sentences = sentences_of[number] = [" ".join(text[a:b].split()) for a, b in spans]
+            headings.update((number, position) for position, span in enumerate(spans)
+                            if _is_title_line(text, *span, passage.chunk.title))
             term_sets = [set(terms(sentence)) for sentence in sentences]  # each sentence stemmed once
             for position, sentence in enumerate(sentences):
                 words = term_sets[position]
@@ -96,14 +100,26 @@ class ExtractiveGenerator(Generator):
             if score < best * self.min_share_of_best or len(chosen) >= self.max_sentences + antecedents:
                 break
             position = -minus_position
-            lines = [sentence] if chosen or kind else sentences_of[number][position : position + 2]
-            antecedent = sentences_of[number][position - 1] if position else ""
+            if chosen and (number, position) in headings:
+                continue
+            lines = [sentence] if chosen or kind or (number, position + 1) in headings \
+                else sentences_of[number][position : position + 2]
+            before = (number, position - 1)
+            antecedent = sentences_of[number][position - 1] if position and before not in headings else ""
             if antecedent and (leans_back or refers_back(sentence)) and antecedent.lower() not in chosen:
                 lines.insert(0, antecedent)
                 antecedents += 1
             for line in lines:
                 chosen.setdefault(line.lower(), (line, number))
         return list(chosen.values())[: self.max_sentences + antecedents]
+
+
+def _is_title_line(text: str, start: int, end: int, title: str) -> bool:
+    """The document's title, repeated as a line of its text (a page's <h1>, a text file's first line): it names
+    the question's subject, but beside a sentence that answers, quoting it adds nothing. Other short lines
+    without a full stop are not alike: « Les explications de Luc Lemonnnier » is a credit that holds a name."""
+    own_line = (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
+    return own_line and " ".join(text[start:end].split()) == " ".join(title.split())
 
 
 def _standardised_dense(retrieval: Retrieval) -> dict[tuple[int, int], float]:
