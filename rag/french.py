@@ -117,11 +117,14 @@ _DATE_WORDS = MONTHS | frozenset(
     "lundi mardi mercredi jeudi vendredi samedi dimanche hier demain veille lendemain matin soir midi minuit "
     "heure heures".split()
 )
+_BE = r"(?:(?:est|sont|[ée]tait|[ée]taient) (?:la |le |l'|les )?)?"  # « quel est le montant » as « quel montant »
 _ASKED = (
-    ("number", re.compile(r"\b(combien|quel(?:le)?s? (?:nombre|part|pourcentage|proportion|montant|somme|âge|taux|"
-                          r"chiffre|bilan|prix|co[uû]t|budget|distance|dur[ée]e))\b")),
-    ("date", re.compile(r"\b(quand|quelle (?:date|ann[ée]e|heure)|quel (?:jour|mois|soir)|depuis quand)\b")),
-    ("name", re.compile(r"^(?:qui|à qui|avec qui|par qui|de qui|pour qui)\b|\b(?:o[uù]|quel(?:le)?s? (?:pays|ville|"
+    ("number", re.compile(rf"\b(combien|quel(?:le)?s? {_BE}"
+                          r"(?:nombre|part|pourcentage|proportion|montant|somme|âge|taux|chiffre|bilan|prix|co[uû]t|"
+                          r"budget|distance|dur[ée]e|hauteur|longueur|largeur|superficie|surface|poids|altitude|"
+                          r"profondeur|vitesse|temp[ée]rature|diam[èe]tre|masse|volume))\b")),
+    ("date", re.compile(rf"\b(quand|quelle {_BE}(?:date|ann[ée]e|heure)|quel {_BE}(?:jour|mois|soir)|depuis quand)\b")),
+    ("name", re.compile(rf"^(?:qui|à qui|avec qui|par qui|de qui|pour qui)\b|\b(?:o[uù]|quel(?:le)?s? {_BE}(?:pays|ville|"
                         r"journal|parti|pr[ée]sident|ministre|chef|dirigeant|groupe|organisation|r[ée]gion|[ée]tat|"
                         r"capitale|nom|personne|homme|femme|entreprise|soci[ée]t[ée]|titre|magazine))\b")),
 )

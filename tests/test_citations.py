@@ -243,3 +243,19 @@ def test_the_document_title_repeated_as_a_line_is_not_quoted_beside_the_sentence
     text = ("Une grande coalition militaire se met en place contre Daech.\nLes explications de Luc Martin\n"
             "Paris a réclamé l'aide militaire de ses alliés européens.")
     assert "Les explications de Luc Martin" in quoted(text, title, "Quel journaliste explique la coalition militaire ?")
+
+
+def test_a_measure_asked_with_quel_est_needs_a_number_in_the_quote():
+    from rag.french import terms
+    from rag.generation.extractive import ExtractiveGenerator
+    from rag.retrieval import Retrieval
+
+    text = ("Le pont de Normandie est un pont à haubans qui franchit l'estuaire de la Seine. "
+            "Sa travée centrale mesure 856 mètres.")
+
+    def quoted(question):
+        retrieval = Retrieval(question, passages(text), {t: 1.0 for t in terms(question)})
+        return [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)]
+
+    assert quoted("Quelle est la hauteur des pylônes du pont de Normandie ?") == []
+    assert "Sa travée centrale mesure 856 mètres." in quoted("Quelle est la longueur de la travée centrale du pont ?")

@@ -50,3 +50,14 @@ def test_a_question_answered_by_oui_or_non_is_told_from_one_asking_for_a_fact(qu
     assert is_closed(question) is closed
     if closed:
         assert asked_type(question) is None  # « a-t-il écrit au Guardian » asks no name
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Quelle est la hauteur des pylônes du pont ?", "number"),
+    ("Quel était le montant du budget ?", "number"),
+    ("Quelle est la date de l'inauguration ?", "date"),
+    ("Quel est le nom du porte-parole ?", "name"),
+    ("Quelle est la raison de ce choix ?", None),
+])
+def test_quel_est_le_asks_what_quel_asks(question, kind):
+    assert asked_type(question) == kind
