@@ -123,10 +123,12 @@ _ASKED = (
                           r"(?:nombre|part|pourcentage|proportion|montant|somme|âge|taux|chiffre|bilan|prix|co[uû]t|"
                           r"budget|distance|dur[ée]e|hauteur|longueur|largeur|superficie|surface|poids|altitude|"
                           r"profondeur|vitesse|temp[ée]rature|diam[èe]tre|masse|volume))\b")),
-    ("date", re.compile(rf"\b(quand|quelle {_BE}(?:date|ann[ée]e|heure)|quel {_BE}(?:jour|mois|soir)|depuis quand)\b")),
-    ("name", re.compile(rf"^(?:qui|à qui|avec qui|par qui|de qui|pour qui)\b|\b(?:o[uù]|quel(?:le)?s? {_BE}(?:pays|ville|"
-                        r"journal|parti|pr[ée]sident|ministre|chef|dirigeant|groupe|organisation|r[ée]gion|[ée]tat|"
-                        r"capitale|nom|personne|homme|femme|entreprise|soci[ée]t[ée]|titre|magazine))\b")),
+    ("date", re.compile(rf"\b(quand|quelle {_BE}(?:date|ann[ée]e|heure)|quel {_BE}(?:jour|mois|soir)|"
+                        r"depuis quand)\b")),
+    ("name", re.compile(rf"^(?:qui|à qui|avec qui|par qui|de qui|pour qui)\b|\b(?:o[uù]|quel(?:le)?s? {_BE}"
+                        r"(?:pays|ville|journal|parti|pr[ée]sident|ministre|chef|dirigeant|groupe|organisation|"
+                        r"r[ée]gion|[ée]tat|capitale|nom|personne|homme|femme|entreprise|soci[ée]t[ée]|titre|"
+                        r"magazine))\b")),
 )
 
 

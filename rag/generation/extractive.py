@@ -62,13 +62,13 @@ class ExtractiveGenerator(Generator):
         kind = asked_type(retrieval.query)
         candidates = []
         sentences_of: dict[int, list[str]] = {}
-        headings: set[tuple[int, int]] = set()  # (passage number, position) of a title line: only quoted first
+        title_lines: set[tuple[int, int]] = set()  # (passage number, position) of a title line: only quoted first
         dense = _standardised_dense(retrieval)
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
             spans = sentence_spans(text)
             sentences = sentences_of[number] = [" ".join(text[a:b].split()) for a, b in spans]
-            headings.update((number, position) for position, span in enumerate(spans)
+            title_lines.update((number, position) for position, span in enumerate(spans)
                             if _is_title_line(text, *span, passage.chunk.title))
             term_sets = [set(terms(sentence)) for sentence in sentences]  # each sentence stemmed once
             for position, sentence in enumerate(sentences):
@@ -100,12 +100,12 @@ class ExtractiveGenerator(Generator):
             if score < best * self.min_share_of_best or len(chosen) >= self.max_sentences + antecedents:
                 break
             position = -minus_position
-            if chosen and (number, position) in headings:
+            if chosen and (number, position) in title_lines:
                 continue
-            lines = [sentence] if chosen or kind or (number, position + 1) in headings \
+            lines = [sentence] if chosen or kind or (number, position + 1) in title_lines \
                 else sentences_of[number][position : position + 2]
             before = (number, position - 1)
-            antecedent = sentences_of[number][position - 1] if position and before not in headings else ""
+            antecedent = sentences_of[number][position - 1] if position and before not in title_lines else ""
             if antecedent and (leans_back or refers_back(sentence)) and antecedent.lower() not in chosen:
                 lines.insert(0, antecedent)
                 antecedents += 1
