@@ -259,3 +259,18 @@ def test_a_measure_asked_with_quel_est_needs_a_number_in_the_quote():
 
     assert quoted("Quelle est la hauteur des pylônes du pont de Normandie ?") == []
     assert "Sa travée centrale mesure 856 mètres." in quoted("Quelle est la longueur de la travée centrale du pont ?")
+
+
+def test_a_sentence_credited_with_the_answer_before_it_is_not_quoted_for_that_alone():
+    from rag.french import terms
+    from rag.generation.extractive import ExtractiveGenerator
+    from rag.retrieval import Retrieval
+
+    text = ("Le pont de Normandie est un pont à haubans qui franchit l'estuaire de la Seine entre Le Havre et "
+            "Honfleur. Il a été inauguré le 20 janvier 1995, après sept ans de travaux. Sa travée centrale mesure "
+            "856 mètres, ce qui en faisait à l'époque le plus long pont à haubans du monde.")
+    question = "Quand le pont de Normandie a-t-il été inauguré ?"
+    retrieval = Retrieval(question, passages(text), {t: 1.0 for t in terms(question)})
+    assert [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)] == [
+        "Le pont de Normandie est un pont à haubans qui franchit l'estuaire de la Seine entre Le Havre et Honfleur.",
+        "Il a été inauguré le 20 janvier 1995, après sept ans de travaux."]
