@@ -72,7 +72,7 @@ class ExtractiveGenerator(Generator):
             spans = sentence_spans(text)
             sentences = sentences_of[number] = [" ".join(text[a:b].split()) for a, b in spans]
             title_lines.update((number, position) for position, span in enumerate(spans)
-                            if _is_title_line(text, *span, passage.chunk.title))
+                               if _is_title_line(text, *span, passage.chunk.title))
             term_sets = [set(terms(sentence)) for sentence in sentences]  # each sentence stemmed once
             for position, sentence in enumerate(sentences):
                 words = term_sets[position]
@@ -111,8 +111,8 @@ class ExtractiveGenerator(Generator):
                 continue
             lines = [sentence] if chosen or kind or (number, position + 1) in title_lines \
                 else sentences_of[number][position : position + 2]
-            before = (number, position - 1)
-            antecedent = sentences_of[number][position - 1] if position and before not in title_lines else ""
+            previous = (number, position - 1)
+            antecedent = sentences_of[number][position - 1] if position and previous not in title_lines else ""
             if antecedent and (leans_back or refers_back(sentence)) and antecedent.lower() not in chosen:
                 lines.insert(0, antecedent)
                 antecedents += 1
