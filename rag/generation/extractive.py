@@ -71,8 +71,9 @@ class ExtractiveGenerator(Generator):
             text = passage.chunk.text
             spans = sentence_spans(text)
             sentences = sentences_of[number] = [" ".join(text[a:b].split()) for a, b in spans]
-            title_lines.update((number, position) for position, span in enumerate(spans)
-                               if _is_title_line(text, *span, passage.chunk.title))
+            title = " ".join(passage.chunk.title.split())
+            title_lines.update((number, position) for position, (span, sentence) in enumerate(zip(spans, sentences))
+                               if sentence == title and _own_line(text, *span))
             term_sets = [set(terms(sentence)) for sentence in sentences]  # each sentence stemmed once
             for position, sentence in enumerate(sentences):
                 words = term_sets[position]
@@ -104,15 +105,14 @@ class ExtractiveGenerator(Generator):
             if score < best * self.min_share_of_best or len(chosen) >= self.max_sentences + antecedents:
                 break
             position = -minus_position
-            credit_quoted = leans_back and position and sentences_of[number][position - 1].lower() in chosen
-            if credit_quoted and alone < best * self.min_share_of_best:
+            before = sentences_of[number][position - 1] if position else ""
+            if leans_back and before.lower() in chosen and alone < best * self.min_share_of_best:
                 continue  # its score came from the sentence before, already quoted: alone, it does not make the cut
             if chosen and (number, position) in title_lines:
                 continue
             lines = [sentence] if chosen or kind or (number, position + 1) in title_lines \
                 else sentences_of[number][position : position + 2]
-            previous = (number, position - 1)
-            antecedent = sentences_of[number][position - 1] if position and previous not in title_lines else ""
+            antecedent = before if (number, position - 1) not in title_lines else ""
             if antecedent and (leans_back or refers_back(sentence)) and antecedent.lower() not in chosen:
                 lines.insert(0, antecedent)
                 antecedents += 1
@@ -121,12 +121,12 @@ class ExtractiveGenerator(Generator):
         return list(chosen.values())[: self.max_sentences + antecedents]
 
 
-def _is_title_line(text: str, start: int, end: int, title: str) -> bool:
-    """The document's title, repeated as a line of its text (a page's <h1>, a text file's first line): it names
-    the question's subject, but beside a sentence that answers, quoting it adds nothing. Other short lines
-    without a full stop are not alike: « Les explications de Luc Lemonnnier » is a credit that holds a name."""
-    own_line = (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
-    return own_line and " ".join(text[start:end].split()) == " ".join(title.split())
+def _own_line(text: str, start: int, end: int) -> bool:
+    """Whether the sentence is a line of its own. The document's title repeated so (a page's <h1>, a text file's
+    first line) names the question's subject, but beside a sentence that answers, quoting it adds nothing. Other
+    short lines without a full stop are not alike: « Les explications de Luc Lemonnnier » is a credit that holds
+    a name."""
+    return (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
 
 
 def _standardised_dense(retrieval: Retrieval) -> dict[tuple[int, int], float]:
