@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 
 from . import messages
-from .french import MONTHS, NUMBER_VALUES, STOP_WORDS, asked_type, sentence_spans, strip_accents, terms
+from .french import MONTHS, NUMBER_VALUES, STOP_WORDS, asked_type, dates, sentence_spans, strip_accents, terms
 from .retrieval import Passage
 
 Span = tuple[int, int]  # offsets inside a chunk's text
@@ -334,7 +334,7 @@ def _entities(words: list[str], fragment: bool = False) -> list[tuple[str, str, 
         folded = _fold(word)
         if any(c.isdigit() for c in word):
             following = _fold(words[i + 1]) if i + 1 < len(words) else ""
-            kind = "date" if following in _MONTHS or re.fullmatch(r"(1[89]|20)\d\d", word) else "number"
+            kind = "date" if following in _MONTHS or dates(word, following) else "number"
             found.append((kind, folded, i, i))
         elif (word[:1].isupper() and (i > 0 or fragment)
               and strip_accents(_ELIDED.sub("", word).lower()) not in _COMMON_CAPITALISED):

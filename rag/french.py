@@ -117,6 +117,18 @@ _DATE_WORDS = MONTHS | frozenset(
     "lundi mardi mercredi jeudi vendredi samedi dimanche hier demain veille lendemain matin soir midi minuit "
     "heure heures".split()
 )
+_CLOCK = re.compile(r"\d{1,2}h(?:\d\d)?", re.IGNORECASE)
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_YEARS_ASKED = frozenset("an ans annee annees siecle siecles temps".split())
+
+
+def dates(word: str, following: str) -> bool:
+    """Whether digits date a fact rather than count something: a year (« en 2015 »), a day of the month
+    (« le 30 septembre »), a clock time (« 20h45 », « 18 heures »). ``following``: the next word, folded."""
+    return (bool(_YEAR.fullmatch(word) or _CLOCK.fullmatch(word))
+            or following in MONTHS or following.startswith("heure"))
+
+
 _BE = r"(?:(?:est|sont|[ée]tait|[ée]taient) (?:la |le |l'|les )?)?"  # « quel est le montant » as « quel montant »
 _ASKED = (
     ("number", re.compile(rf"\b(combien|quel(?:le)?s? {_BE}"
@@ -181,13 +193,16 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
     if kind is None:
         return True
     asked = {strip_accents(w.lower()) for w in _WORD.findall(question)}
+    years_asked = bool(asked & _YEARS_ASKED)  # « Depuis combien d'années… » is answered by « depuis 2012 »
     words = _WORD.findall(text)
     for i, word in enumerate(words):
         folded = strip_accents(word.lower())
         if folded in asked:
             continue
         if kind in ("number", "date") and any(c.isdigit() for c in word):
-            return True
+            following = strip_accents(words[i + 1].lower()) if i + 1 < len(words) else ""
+            if kind == "date" or years_asked or not dates(word, following):
+                return True
         if kind == "number" and folded in _NUMBER_WORDS:
             return True
         if kind == "date" and folded in _DATE_WORDS:

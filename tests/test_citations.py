@@ -259,6 +259,9 @@ def test_a_measure_asked_with_quel_est_needs_a_number_in_the_quote():
 
     assert quoted("Quelle est la hauteur des pylônes du pont de Normandie ?") == []
     assert "Sa travée centrale mesure 856 mètres." in quoted("Quelle est la longueur de la travée centrale du pont ?")
+    # The digits of a date count nothing: « 1995 » does not answer « combien de véhicules ».
+    text = "Le pont de Normandie a été inauguré le 20 janvier 1995. Il est emprunté par des véhicules légers."
+    assert quoted("Combien de véhicules empruntent le pont de Normandie ?") == []
 
 
 def test_a_sentence_credited_with_the_answer_before_it_is_not_quoted_for_that_alone():

@@ -34,6 +34,15 @@ def test_a_count_question_needs_a_number_in_its_answer():
     assert gives_asked_number("Pourquoi la Russie a-t-elle tiré des missiles ?", ["Pour frapper l'EI."])
 
 
+def test_a_date_or_a_clock_time_does_not_count_what_combien_asks():
+    question = "Combien de bombardiers russes ont participé aux frappes ?"
+    assert not gives_asked_number(question, ["Des bombardiers russes frappent la Syrie depuis le 30 septembre."])
+    assert not gives_asked_number(question, ["20h45 : des bombardiers russes ont visé l'EI en 2015."])
+    assert not gives_asked_number(question, ["Les bombardiers ont décollé à 18 heures."])
+    assert gives_asked_number(question, ["Le 17 novembre, 25 bombardiers russes ont participé aux frappes."])
+    assert gives_asked_number("Depuis combien d'années la Russie frappe-t-elle ?", ["Elle frappe depuis 2012."])
+
+
 @pytest.mark.parametrize("question, closed", [
     ("Les pneus sont-ils couverts par la garantie ?", True),
     ("Est-ce que l'Espagne participe aux frappes en Syrie ?", True),
