@@ -109,14 +109,19 @@ NUMBER_VALUES = {  # a number written in words is a number: "Trois pays" needs "
     "vingt": "20", "trente": "30", "quarante": "40", "cinquante": "50", "soixante": "60",
 }
 _NUMBER_WORDS = frozenset(NUMBER_VALUES) | frozenset(
-    "cent cents mille million millions milliard milliards dizaine dizaines centaine centaines millier milliers "
-    "moitie tiers quart".split()
+    "cent cents mille million millions milliard milliards dizaine dizaines douzaine douzaines quinzaine vingtaine "
+    "trentaine quarantaine cinquantaine soixantaine centaine centaines millier milliers moitie tiers quart".split()
 )
 MONTHS = frozenset("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split())
 _DATE_WORDS = MONTHS | frozenset(
     "lundi mardi mercredi jeudi vendredi samedi dimanche hier demain veille lendemain matin soir midi minuit "
     "heure heures".split()
 )
+# « Quand… ? » is also answered by « un mois après », « deux ans plus tard », « au XVIe siècle » (not
+# « Quelle année… ? »: there « chaque année » beat « en 1607 »)
+_RELATIVE_TIME = frozenset("jour jours semaine semaines mois an ans annee annees siecle siecles epoque printemps ete "
+                           "automne hiver".split())
+_DURATIONS = frozenset("minute minutes heure heures jour jours semaine semaines mois an ans annee annees".split())
 _CLOCK = re.compile(r"\d{1,2}h(?:\d\d)?", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _YEARS_ASKED = frozenset("an ans annee annees siecle siecles temps".split())
@@ -194,6 +199,8 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
         return True
     asked = {strip_accents(w.lower()) for w in _WORD.findall(question)}
     years_asked = bool(asked & _YEARS_ASKED)  # « Depuis combien d'années… » is answered by « depuis 2012 »
+    duration_asked = bool(asked & {"temps", "duree"})  # « Combien de temps… » by « une heure et demie »
+    when_asked = "quand" in asked
     words = _WORD.findall(text)
     for i, word in enumerate(words):
         folded = strip_accents(word.lower())
@@ -203,9 +210,9 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
             following = strip_accents(words[i + 1].lower()) if i + 1 < len(words) else ""
             if kind == "date" or years_asked or not dates(word, following):
                 return True
-        if kind == "number" and folded in _NUMBER_WORDS:
+        if kind == "number" and (folded in _NUMBER_WORDS or duration_asked and folded in _DURATIONS):
             return True
-        if kind == "date" and folded in _DATE_WORDS:
+        if kind == "date" and (folded in _DATE_WORDS or when_asked and folded in _RELATIVE_TIME):
             return True
         if kind == "name" and i > 0 and word[:1].isupper() and folded not in STOP_WORDS:
             return True

@@ -264,6 +264,30 @@ def test_a_measure_asked_with_quel_est_needs_a_number_in_the_quote():
     assert quoted("Combien de véhicules empruntent le pont de Normandie ?") == []
 
 
+def test_headings_are_not_quoted_but_the_text_under_them_is():
+    from rag.french import terms
+    from rag.generation.extractive import ExtractiveGenerator, heading_above
+    from rag.retrieval import Retrieval
+
+    def quoted(text, question):
+        retrieval = Retrieval(question, passages(text), {t: 1.0 for t in terms(question)})
+        return [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)]
+
+    faq = ("Sous quel délai suis-je remboursé ?\n\nAvec la carte Vitale, la part complémentaire est versée sous "
+           "48 heures.\n\nL'ostéopathie est-elle remboursée ?\n\nLes séances sont remboursées à 35 euros.")
+    assert quoted(faq, "Sous quel délai la mutuelle rembourse-t-elle avec la carte Vitale ?") == [
+        "Avec la carte Vitale, la part complémentaire est versée sous 48 heures."]
+    assert heading_above(faq, "Les séances sont remboursées à 35 euros.") == "L'ostéopathie est-elle remboursée ?"
+    minutes = ("1. Budget des activités sociales\n\nLe budget des activités sociales s'élève à 182 000 euros.\n\n"
+               "2. Télétravail\n\nL'accord de télétravail est prolongé d'un an.")
+    assert quoted(minutes, "Quel est le budget des activités sociales ?") == [
+        "Le budget des activités sociales s'élève à 182 000 euros."]
+    # A question inside a paragraph is no heading, and may answer.
+    text = "Les truffes restent sous terre. Peut-être leur odeur permet-elle aux animaux de les trouver ?"
+    assert "Peut-être leur odeur permet-elle aux animaux de les trouver ?" in quoted(
+        text, "Comment les animaux trouvent-ils les truffes ?")
+
+
 def test_a_sentence_credited_with_the_answer_before_it_is_not_quoted_for_that_alone():
     from rag.french import terms
     from rag.generation.extractive import ExtractiveGenerator

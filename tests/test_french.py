@@ -41,6 +41,17 @@ def test_a_date_or_a_clock_time_does_not_count_what_combien_asks():
     assert not gives_asked_number(question, ["Les bombardiers ont décollé à 18 heures."])
     assert gives_asked_number(question, ["Le 17 novembre, 25 bombardiers russes ont participé aux frappes."])
     assert gives_asked_number("Depuis combien d'années la Russie frappe-t-elle ?", ["Elle frappe depuis 2012."])
+    assert gives_asked_number("Combien de personnes travaillent à la fromagerie ?",
+                              ["La fromagerie emploie une quarantaine de personnes."])
+    assert gives_asked_number("Combien de temps dure l'entrevue ?", ["Leur entrevue dure une heure et demie."])
+
+
+def test_quand_is_also_answered_by_a_relative_time():
+    from rag.french import holds_type
+    assert holds_type("La résiliation prend effet un mois après la demande.", "date", "Quand la résiliation prend-elle effet ?")
+    assert holds_type("Il rouvre ses portes deux ans plus tard.", "date", "Quand rouvre-t-il ses portes ?")
+    # « Quelle année » asks for a year: « chaque année » is none.
+    assert not holds_type("Des voitures sont assemblées chaque année.", "date", "En quelle année l'usine a-t-elle ouvert ?")
 
 
 @pytest.mark.parametrize("question, closed", [

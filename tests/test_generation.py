@@ -158,6 +158,23 @@ def test_the_model_reads_a_quoted_sentence_under_its_document_title(local):
     assert score("Le pont de Normandie") >= quote.min_answerability > score("")
 
 
+def test_the_model_reads_a_faq_answer_under_its_question(local):
+    """« Le contrat Confort rembourse 300 euros » says it is for glasses only through the FAQ question above it."""
+    quote = local.generator("quote")
+    faq = ("Les lunettes sont-elles prises en charge ?\n\nOui. Le contrat Essentiel rembourse 150 euros par équipement "
+           "tous les deux ans ; le contrat Confort rembourse 300 euros.")
+
+    def score(question, text):
+        retrieval = local.retrieve(question)
+        passage = retrieval.passages[0]
+        fake = replace(passage, chunk=replace(passage.chunk, text=text, title="Mutuelle : questions fréquentes"))
+        return quote.answerability(question, replace(retrieval, passages=[fake]))
+
+    glasses = "Combien rembourse le contrat Confort pour des lunettes ?"
+    assert score(glasses, faq) >= quote.min_answerability > score(glasses, faq.split("\n\n")[1])
+    assert score("La mutuelle rembourse-t-elle les appareils auditifs ?", faq) < quote.min_answerability
+
+
 def test_stream_grows_token_by_token_and_ends_with_the_checked_answer(local):
     parts = list(local.stream("Qui a abattu l'avion militaire russe ?", generator="local"))
     drafts = [p.text for p in parts[:-1]]

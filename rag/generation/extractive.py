@@ -1,6 +1,7 @@
 """The LLM-free answer: the passages' sentences that cover the question best, quoted verbatim."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..french import TYPE_MISSING_WEIGHT, asked_type, holds_type, refers_back, sentence_spans, terms
@@ -66,19 +67,22 @@ class ExtractiveGenerator(Generator):
         candidates = []
         sentences_of: dict[int, list[str]] = {}
         title_lines: set[tuple[int, int]] = set()  # (passage number, position) of a title line: only quoted first
+        headings: set[tuple[int, int]] = set()  # (passage number, position) of a heading: never quoted
         dense = _standardised_dense(retrieval)
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
             spans = sentence_spans(text)
             sentences = sentences_of[number] = [" ".join(text[a:b].split()) for a, b in spans]
             title = " ".join(passage.chunk.title.split())
-            title_lines.update((number, position) for position, (span, sentence) in enumerate(zip(spans, sentences))
-                               if sentence == title and _own_line(text, *span))
+            lines = [(position, sentence) for position, (span, sentence) in enumerate(zip(spans, sentences))
+                     if _own_line(text, *span)]
+            title_lines.update((number, position) for position, sentence in lines if sentence == title)
+            headings.update((number, position) for position, sentence in lines if _heads(sentence))
             term_sets = [set(terms(sentence)) for sentence in sentences]  # each sentence stemmed once
             for position, sentence in enumerate(sentences):
                 words = term_sets[position]
                 own = coverage(retrieval.term_weights, words)
-                if not own:  # its passage may be the right one, but this sentence is about something else
+                if not own or (number, position) in headings:  # about something else, or a heading
                     continue
                 leans_back, alone = False, own
                 before = term_sets[position - 1] if position else set()
@@ -110,9 +114,9 @@ class ExtractiveGenerator(Generator):
                 continue  # its score came from the sentence before, already quoted: alone, it does not make the cut
             if chosen and (number, position) in title_lines:
                 continue
-            lines = [sentence] if chosen or kind or (number, position + 1) in title_lines \
+            lines = [sentence] if chosen or kind or (number, position + 1) in title_lines | headings \
                 else sentences_of[number][position : position + 2]
-            antecedent = before if (number, position - 1) not in title_lines else ""
+            antecedent = before if (number, position - 1) not in title_lines | headings else ""
             if antecedent and (leans_back or refers_back(sentence)) and antecedent.lower() not in chosen:
                 lines.insert(0, antecedent)
                 antecedents += 1
@@ -127,6 +131,31 @@ def _own_line(text: str, start: int, end: int) -> bool:
     short lines without a full stop are not alike: « Les explications de Luc Lemonnnier » is a credit that holds
     a name."""
     return (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
+
+
+def heading_above(text: str, sentence: str) -> str:
+    """The heading nearest above ``sentence`` in a passage's ``text``, or '': a FAQ's question says what « Le
+    contrat Confort rembourse 300 euros » is about."""
+    heading = ""
+    for span in sentence_spans(text):
+        line = " ".join(text[slice(*span)].split())
+        if line == sentence:
+            return heading
+        if _own_line(text, *span) and _heads(line):
+            heading = line
+    return ""
+
+
+_NUMBERED = re.compile(r"(?:\d{1,2}|[IVX]{1,4})[.)]\s|(?:article|chapitre|section|partie|titre)\s+\w+\b", re.IGNORECASE)
+
+
+def _heads(line: str) -> bool:
+    """Whether a line of its own is a heading: a question, a FAQ's (« Les lunettes sont-elles prises en charge ? »),
+    or a numbered section (« 1. Budget des activités sociales », « Article 4 – Assemblée générale »). It shares
+    the question's words, yet the answer is the text under it. Inside a paragraph, a question may well
+    answer (« Peut-être cette interaction permet-elle… ? »); other short lines may be credits that hold a name."""
+    end = line.rstrip(" »\"”')]")
+    return end.endswith("?") or bool(_NUMBERED.match(line)) and not end.endswith((".", "!", "…", ":", ";"))
 
 
 def _standardised_dense(retrieval: Retrieval) -> dict[tuple[int, int], float]:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from .. import messages
 from ..french import is_closed
 from ..retrieval import Retrieval
-from .extractive import ExtractiveGenerator
+from .extractive import ExtractiveGenerator, heading_above
 from .local import LocalGenerator, chat_head, chatml
 
 
@@ -48,7 +48,9 @@ class QuoteGenerator(LocalGenerator):
         150 PIAF dev cases with and without their paragraph (seed 7), the AUC of P(Oui) for a quote holding the
         answer 0.78 -> 0.80. A news headline is a claim of its own, which the model reads as part of the
         extract: under « …la Russie et la France vont coordonner leurs frappes », « Le chef de la diplomatie
-        turque a rencontré son homologue » answered « Qui est le chef de la diplomatie russe ? »."""
+        turque a rencontré son homologue » answered « Qui est le chef de la diplomatie russe ? ». A sentence
+        under a FAQ's question or a numbered section follows that heading too: « Le contrat Confort rembourse
+        300 euros » is about glasses only under « Les lunettes sont-elles prises en charge ? »."""
         sentences = self.quotes.sentences(retrieval)
         if not sentences:
             return None
@@ -63,12 +65,15 @@ _SUBJECT_WORDS = 6  # PIAF's Wikipedia titles: 96 % have at most 6 words; the sh
 
 
 def _titled(sentences: list[tuple[str, int]], retrieval: Retrieval) -> str:
+    """The sentences, each passage's after its title and each FAQ answer after its question, in brackets."""
     parts, last = [], None
     for sentence, number in sentences:
-        title = retrieval.passages[number - 1].chunk.title
-        if number != last and 0 < len(title.split()) <= _SUBJECT_WORDS:
-            parts.append(f"({title})")
-        last = number
+        chunk = retrieval.passages[number - 1].chunk
+        title = chunk.title if 0 < len(chunk.title.split()) <= _SUBJECT_WORDS else ""
+        context = " – ".join(part for part in (title, heading_above(chunk.text, sentence)) if part)
+        if context and (number, context) != last:
+            parts.append(f"({context})")
+        last = (number, context)
         parts.append(sentence)
     return " ".join(parts)
 
