@@ -65,7 +65,7 @@ _SUBJECT_WORDS = 6  # PIAF's Wikipedia titles: 96 % have at most 6 words; the sh
 
 
 def _titled(sentences: list[tuple[str, int]], retrieval: Retrieval) -> str:
-    """The sentences, each passage's after its title and each FAQ answer after its question, in brackets."""
+    """The sentences, each passage's after its title and each one under a heading after that heading, in brackets."""
     parts, last = [], None
     for sentence, number in sentences:
         chunk = retrieval.passages[number - 1].chunk
