@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from rag import messages
-from rag.citations import misattributed, named_facts
+from rag.citations import named_facts
 from rag.documents import BODY
 from rag.french import STOP_WORDS, looks_foreign, sentence_spans, strip_accents, terms
 
@@ -40,7 +40,6 @@ DROP_REASONS = {
     "answer_in_question": "réponse déjà dans la question",
     "answer_is_sentence": "la réponse recopie la phrase (la question ne demande aucun fait précis)",
     "invented": "la question ajoute des mots absents de sa phrase (elle demande autre chose)",
-    "wrong_entity": "les mots de la question désignent un autre nom ou nombre de la phrase que la réponse",
     "round_trip": "le modèle, relisant la phrase, ne retrouve pas la réponse",
     "same_as_original": "reformulation identique à l'originale",
     "duplicate": "doublon d'une question gardée",
@@ -303,8 +302,6 @@ def check(draft: Draft, kept: list[Draft]) -> str | None:
             return "answer_is_sentence"
         if invented(draft.original or question, f"{draft.title} {draft.sentence}"):
             return "invented"
-        if misattributed(draft.answer, question, draft.sentence):  # « le président français Vladimir Poutine »
-            return "wrong_entity"
         if _asked_often(draft.answer, kept):
             return "same_answer"
     if any(_shared_terms(question, other.question) >= DUPLICATE_OVERLAP for other in kept):
