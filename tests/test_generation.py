@@ -175,29 +175,6 @@ def test_the_model_reads_a_faq_answer_under_its_question(local):
     assert score("La mutuelle rembourse-t-elle les appareils auditifs ?", faq) < quote.min_answerability
 
 
-POOL_PAGE = """<html><head><title>Piscine municipale de Villeneuve : horaires et tarifs</title></head><body>
-<h1>Piscine municipale de Villeneuve : horaires et tarifs</h1>
-<p>La piscine municipale de Villeneuve a rouvert le 2 septembre 2025 après dix-huit mois de travaux. Elle dispose
-d'un bassin sportif de 25 mètres et d'un bassin d'apprentissage chauffé à 30 °C.</p>
-<p>La piscine est fermée le vendredi pour l'accueil exclusif des scolaires et des clubs. Le bonnet de bain est
-obligatoire ; les shorts de bain sont interdits.</p></body></html>"""
-
-
-def test_on_a_small_corpus_an_answerable_question_is_read_not_refused_unread(tmp_path):
-    """The retrieval net refuses without reading; its level, set on the news corpus, is not every corpus's:
-    on this page the question scores about 0.84, and 0.845 refused it though one sentence answers it."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "piscine.html").write_text(POOL_PAGE, encoding="utf-8")
-    assistant = Assistant.open(tmp_path / "index", create=True, generator="quote")
-    assistant.ingest(folder)
-    question = "Combien de temps ont duré les travaux ?"
-    assert assistant.retrieve(question).confidence(assistant.settings.coverage_weight) < 0.845
-    answer = assistant.ask(question)
-    assert answer.answered and "dix-huit mois de travaux" in answer.text
-    assert not assistant.ask("Y a-t-il un toboggan à la piscine ?").answered
-
-
 def test_stream_grows_token_by_token_and_ends_with_the_checked_answer(local):
     parts = list(local.stream("Qui a abattu l'avion militaire russe ?", generator="local"))
     drafts = [p.text for p in parts[:-1]]
