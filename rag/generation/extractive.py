@@ -74,10 +74,10 @@ class ExtractiveGenerator(Generator):
             spans = sentence_spans(text)
             sentences = sentences_of[number] = [" ".join(text[a:b].split()) for a, b in spans]
             title = " ".join(passage.chunk.title.split())
-            lines = [(position, sentence) for position, (span, sentence) in enumerate(zip(spans, sentences))
-                     if _own_line(text, *span)]
-            title_lines.update((number, position) for position, sentence in lines if sentence == title)
-            headings.update((number, position) for position, sentence in lines if _heads(sentence))
+            own_lines = [(position, sentence) for position, (span, sentence) in enumerate(zip(spans, sentences))
+                         if _own_line(text, *span)]
+            title_lines.update((number, position) for position, sentence in own_lines if sentence == title)
+            headings.update((number, position) for position, sentence in own_lines if _heads(sentence))
             term_sets = [set(terms(sentence)) for sentence in sentences]  # each sentence stemmed once
             for position, sentence in enumerate(sentences):
                 words = term_sets[position]
@@ -103,6 +103,7 @@ class ExtractiveGenerator(Generator):
         if not candidates or candidates[0][0] <= 0 or (kind in ("number", "date") and not candidates[0][1]):
             return []
         best = candidates[0][0]
+        labels = title_lines | headings  # never brought along as the next or the previous sentence
         chosen: dict[str, tuple[str, int]] = {}  # lower-cased sentence -> (sentence, passage number)
         antecedents = 0  # sentences quoted only to say who "il" is or what the next one is about: not answers
         for score, _, _, minus_position, sentence, number, leans_back, alone in candidates:
@@ -114,9 +115,9 @@ class ExtractiveGenerator(Generator):
                 continue  # its score came from the sentence before, already quoted: alone, it does not make the cut
             if chosen and (number, position) in title_lines:
                 continue
-            lines = [sentence] if chosen or kind or (number, position + 1) in title_lines | headings \
+            lines = [sentence] if chosen or kind or (number, position + 1) in labels \
                 else sentences_of[number][position : position + 2]
-            antecedent = before if (number, position - 1) not in title_lines | headings else ""
+            antecedent = before if (number, position - 1) not in labels else ""
             if antecedent and (leans_back or refers_back(sentence)) and antecedent.lower() not in chosen:
                 lines.insert(0, antecedent)
                 antecedents += 1
