@@ -121,7 +121,14 @@ _DATE_WORDS = MONTHS | frozenset(
 # « Quelle année… ? »: there « chaque année » beat « en 1607 »)
 _RELATIVE_TIME = frozenset("jour jours semaine semaines mois an ans annee annees siecle siecles epoque printemps ete "
                            "automne hiver".split())
-_DURATIONS = frozenset("minute minutes heure heures jour jours semaine semaines mois an ans annee annees".split())
+_DURATIONS = frozenset("seconde secondes minute minutes min h heure heures jour jours semaine semaines mois an ans "
+                       "annee annees siecle siecles decennie decennies".split())
+# « Combien coûte… ? » is answered by a sum (« 12 millions d'euros », « Sa construction a coûté 465 millions »),
+# or « gratuit »: not by « 40 % de ses besoins »
+_COST_ASKED = frozenset("cout couts coute coutent coutera couteront coutait prix tarif tarifs paie paye paient payer "
+                        "payera paiera".split())
+_MONEY = _COST_ASKED | frozenset("euro euros eur dollar dollars centime centimes franc francs livres yen yens rouble "
+                                 "roubles cfa".split())
 _CLOCK = re.compile(r"\d{1,2}h(?:\d\d)?", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _YEARS_ASKED = frozenset("an ans annee annees siecle siecles temps".split())
@@ -202,6 +209,15 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
     duration_asked = bool(asked & {"temps", "duree"})  # « Combien de temps… » by « une heure et demie »
     when_asked = "quand" in asked
     words = _WORD.findall(text)
+    if kind == "number":
+        folded_words = {strip_accents(word.lower()) for word in words}
+        if asked & _COST_ASKED:
+            if any(word.startswith("gratuit") for word in folded_words):
+                return True
+            if not folded_words & _MONEY and not re.search(r"[€$£¥]", text):
+                return False
+        if duration_asked and not (folded_words - asked) & _DURATIONS:  # « 8 documents » is no duration
+            return any(_YEAR.fullmatch(word) for word in words)  # « Depuis combien de temps… » « depuis 2008 »
     for i, word in enumerate(words):
         folded = strip_accents(word.lower())
         if folded in asked:

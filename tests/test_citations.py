@@ -282,6 +282,13 @@ def test_headings_are_not_quoted_but_the_text_under_them_is():
                "2. Télétravail\n\nL'accord de télétravail est prolongé d'un an.")
     assert quoted(minutes, "Quel est le budget des activités sociales ?") == [
         "Le budget des activités sociales s'élève à 182 000 euros."]
+    # The sentence after the answer is brought along within its paragraph, not from the next block (a page's footer).
+    page = ("Les drêches, résidus du brassage, seront données à des éleveurs. Elles nourriront leurs vaches.\n\n"
+            "Contact presse : presse@brasserie.fr")
+    assert quoted(page, "Que deviendront les drêches ?") == [
+        "Les drêches, résidus du brassage, seront données à des éleveurs.", "Elles nourriront leurs vaches."]
+    assert quoted(page.replace(" Elles nourriront leurs vaches.", ""), "Que deviendront les drêches ?") == [
+        "Les drêches, résidus du brassage, seront données à des éleveurs."]
     # A question inside a paragraph is no heading, and may answer.
     text = "Les truffes restent sous terre. Peut-être leur odeur permet-elle aux animaux de les trouver ?"
     assert "Peut-être leur odeur permet-elle aux animaux de les trouver ?" in quoted(

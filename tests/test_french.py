@@ -46,6 +46,19 @@ def test_a_date_or_a_clock_time_does_not_count_what_combien_asks():
     assert gives_asked_number("Combien de temps dure l'entrevue ?", ["Leur entrevue dure une heure et demie."])
 
 
+def test_a_price_needs_a_sum_and_a_duration_a_unit_of_time():
+    from rag.french import holds_type
+    cost = "Combien coûte la nouvelle usine ?"
+    assert not holds_type("La nouvelle usine couvrira 40 % de ses besoins en électricité.", "number", cost)
+    assert holds_type("Le site représente un investissement de 12 millions d'euros.", "number", cost)
+    assert holds_type("Sa construction a coûté 465 millions.", "number", cost)
+    assert holds_type("L'inscription est gratuite pour les habitants.", "number", "Combien coûte l'inscription ?")
+    duration = "Combien de temps peut-on garder un livre emprunté ?"
+    assert not holds_type("Chaque lecteur peut emprunter jusqu'à 8 documents.", "number", duration)
+    assert holds_type("La durée du prêt est de trois semaines.", "number", duration)
+    assert holds_type("Il dirige la commune depuis 2008.", "number", "Depuis combien de temps dirige-t-il la commune ?")
+
+
 def test_quand_is_also_answered_by_a_relative_time():
     from rag.french import holds_type
     assert holds_type("Elle prend effet un mois après la demande.", "date", "Quand la résiliation prend-elle effet ?")

@@ -54,9 +54,10 @@ class ExtractiveGenerator(Generator):
         date for "quand", a name for "qui") come before those that merely repeat the question's words; a
         question asking for a number or a date that no well-covering sentence holds gets no answer.
 
-        For a what, why or how question, the best sentence brings the one after it: the sentence that
-        repeats the question's words often only sets the scene ("Cette nouvelle coopération aura des
-        effets militaires."), and the answer follows ("… en particulier l'échange de renseignements").
+        For a what, why or how question, the best sentence brings the one after it in its paragraph: the
+        sentence that repeats the question's words often only sets the scene ("Cette nouvelle coopération aura
+        des effets militaires."), and the answer follows ("… en particulier l'échange de renseignements").
+        The next line is another block (a page's footer, « Contact presse : … »).
         A number, date or name asked for is in the sentence that holds it; the next one is another
         matter, or a planted instruction. A sentence that opens on "Il" or "Ce dernier" brings the one
         before it, which says who that is ("Qui veut reprendre le pouvoir ?" -> "Le 21 août 1886, le prince
@@ -68,6 +69,7 @@ class ExtractiveGenerator(Generator):
         sentences_of: dict[int, list[str]] = {}
         title_lines: set[tuple[int, int]] = set()  # (passage number, position) of a title line: only quoted first
         headings: set[tuple[int, int]] = set()  # (passage number, position) of a heading: never quoted
+        last_in_paragraph: set[tuple[int, int]] = set()  # the next sentence starts another line: it does not follow
         dense = _standardised_dense(retrieval)
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
@@ -78,6 +80,8 @@ class ExtractiveGenerator(Generator):
                          if _own_line(text, *span)]
             title_lines.update((number, position) for position, sentence in own_lines if sentence == title)
             headings.update((number, position) for position, sentence in own_lines if _heads(sentence))
+            last_in_paragraph.update((number, position) for position, (span, after) in enumerate(zip(spans, spans[1:]))
+                                     if "\n" in text[span[1] : after[0]])
             term_sets = [set(terms(sentence)) for sentence in sentences]  # each sentence stemmed once
             for position, sentence in enumerate(sentences):
                 words = term_sets[position]
@@ -116,6 +120,7 @@ class ExtractiveGenerator(Generator):
             if chosen and (number, position) in title_lines:
                 continue
             lines = [sentence] if chosen or kind or (number, position + 1) in labels \
+                or (number, position) in last_in_paragraph \
                 else sentences_of[number][position : position + 2]
             antecedent = before if (number, position - 1) not in labels else ""
             if antecedent and (leans_back or refers_back(sentence)) and antecedent.lower() not in chosen:
