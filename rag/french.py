@@ -141,7 +141,7 @@ def dates(word: str, following: str) -> bool:
             or following in MONTHS or following.startswith("heure"))
 
 
-_BE = r"(?:(?:est|sont|[ée]tait|[ée]taient) (?:la |le |l'|les )?)?"  # « quel est le montant » as « quel montant »
+_BE = r"(?:(?:est|sont|[ée]tait|[ée]taient|sera|seront|serait) (?:la |le |l'|les )?)?"  # « quel est le montant »
 _ASKED = (
     ("number", re.compile(rf"\b(combien|quel(?:le)?s? {_BE}"
                           r"(?:nombre|part|pourcentage|proportion|montant|somme|âge|taux|chiffre|bilan|prix|co[uû]t|"
@@ -198,6 +198,22 @@ def gives_asked_number(question: str, answer: list[str]) -> bool:
     """Whether an answer to a "combien" question gives a number (any other question: True). "La Russie
     a tiré des missiles de croisière" is true and cited, yet does not answer "Combien de missiles…"."""
     return asked_type(question) != "number" or any(holds_type(s, "number", question) for s in answer)
+
+
+def asks_a_unit(question: str) -> bool:
+    """Whether the question asks for a sum or a length of time, which the check on the answer's kind holds to its unit
+    (« euros », « semaines »): then a sentence that has it answers even in other words. Any number answers « Quelle
+    est la hauteur des pylônes ? », and « Sa travée centrale mesure 856 mètres » is about something else."""
+    asked = {strip_accents(w.lower()) for w in _WORD.findall(question)}
+    return asked_type(question) == "number" and bool(asked & (_COST_ASKED | {"temps", "duree"}))
+
+
+def cost_terms(question: str) -> set[str]:
+    """The search terms of « coûte », « prix », « payé » when the question asks a price: they say what kind of fact
+    is asked, which the sum in the answer checks, not what it is about. Matched alone, « L'impression coûte 10
+    centimes » answered « Combien coûte la nouvelle usine ? »."""
+    words = [w for w in _WORD.findall(question.lower()) if strip_accents(w) in _COST_ASKED]
+    return set(terms(" ".join(words))) if asked_type(question) == "number" else set()
 
 
 def holds_type(text: str, kind: str | None, question: str = "") -> bool:

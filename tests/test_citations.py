@@ -308,3 +308,33 @@ def test_a_sentence_credited_with_the_answer_before_it_is_not_quoted_for_that_al
     assert [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)] == [
         "Le pont de Normandie est un pont à haubans qui franchit l'estuaire de la Seine entre Le Havre et Honfleur.",
         "Il a été inauguré le 20 janvier 1995, après sept ans de travaux."]
+
+
+def test_the_sentence_that_holds_the_number_asked_for_answers_though_its_words_differ():
+    from rag.french import terms
+    from rag.generation.extractive import ExtractiveGenerator
+    from rag.retrieval import Retrieval
+
+    def quoted(text, question):
+        retrieval = Retrieval(question, passages(text), {t: 1.0 for t in terms(question)})
+        return [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)]
+
+    # « La durée du prêt » shares no word with the question: the sentence before says what it is about.
+    loan = ("Chaque lecteur peut emprunter jusqu'à 8 documents à la fois, dont 2 DVD au maximum. La durée du prêt est "
+            "de trois semaines. Elle peut être prolongée une fois.")
+    assert "La durée du prêt est de trois semaines." in quoted(loan,
+                                                               "Combien de temps peut-on garder un livre emprunté ?")
+    # « La nouvelle usine… 40 % » repeats the question's words, but no sum: the investment answers, under its subject.
+    site = ("La brasserie annonce l'ouverture d'une seconde usine à Amboise au printemps 2026. Le nouveau site "
+            "représente un investissement de 12 millions d'euros. La nouvelle usine sera équipée de panneaux solaires "
+            "qui couvriront 40 % de ses besoins.")
+    assert quoted(site, "Combien coûte la nouvelle usine ?")[:2] == [
+        "La brasserie annonce l'ouverture d'une seconde usine à Amboise au printemps 2026.",
+        "Le nouveau site représente un investissement de 12 millions d'euros."]
+    # « coûte » says a sum is asked, not what of: the revision's price does not answer for the study.
+    question = "Combien a coûté l'étude ?"
+    retrieval = Retrieval(question, passages("Ensuite, nous conseillons une révision par an ; elle coûte 89 euros.",
+                                             "L'étude a été financée par l'Agence nationale de la recherche à hauteur "
+                                             "de 600 000 euros."), {t: 1.0 for t in terms(question)})
+    assert [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)] == [
+        "L'étude a été financée par l'Agence nationale de la recherche à hauteur de 600 000 euros."]
