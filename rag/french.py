@@ -91,23 +91,6 @@ def terms(text: str) -> list[str]:
     return [strip_accents(s) for s in _stemmer().stemWords(kept)]
 
 
-_SHARED_PREFIX = 5
-
-
-def with_variants(words: set[str], question_terms) -> set[str]:
-    """``words`` (a sentence's terms), and when none of them is the question's, the question's terms that one of
-    them shares its first five letters with: the stemmer leaves verb forms and derived words apart (« étendra »
-    etendr, « étendue » etendu; « habitent », « habite »; « entraîneur », « entraîne »). On 800 PIAF dev questions
-    (outside the reported sample) the quote held the answer for 81.4 -> 82.0 % (4 letters: 81.9 %, and one more
-    unanswerable dev_fr question quoted; 6: 81.8 %); gold_fr and dev_fr unchanged. Matching so even when exact terms
-    are shared gains as much but changes twice as many quotes, bringing « brasserie » to « maître brasseur »."""
-    if words & set(question_terms):
-        return words
-    extra = {term for term in question_terms if term not in words and len(term) >= _SHARED_PREFIX
-             and any(word[:_SHARED_PREFIX] == term[:_SHARED_PREFIX] for word in words if len(word) >= _SHARED_PREFIX)}
-    return words | extra
-
-
 def looks_foreign(text: str) -> bool:
     """True when a question is clearly written in another language than French. A French
     question word first wins: "Qui a écrit The Spirit and the Flesh ?" names an English title."""

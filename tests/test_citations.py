@@ -338,17 +338,3 @@ def test_the_sentence_that_holds_the_number_asked_for_answers_though_its_words_d
                                              "de 600 000 euros."), {t: 1.0 for t in terms(question)})
     assert [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)] == [
         "L'étude a été financée par l'Agence nationale de la recherche à hauteur de 600 000 euros."]
-
-
-def test_a_verb_form_the_stemmer_leaves_apart_still_matches_the_question():
-    from rag.french import terms
-    from rag.generation.extractive import ExtractiveGenerator
-    from rag.retrieval import Retrieval
-
-    # « étendue » and « étendra » stem apart (etendu, etendr); the sentence that answers shares only that verb.
-    text = ("Les chercheurs ont suivi 42 espèces pendant six ans. Une seconde phase, prévue à partir de 2026, "
-            "étendra le suivi à l'Espagne et à l'Italie.")
-    question = "Dans quels pays l'étude sera-t-elle étendue ?"
-    retrieval = Retrieval(question, passages(text), {t: 1.0 for t in terms(question)})
-    assert [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)] == [
-        "Une seconde phase, prévue à partir de 2026, étendra le suivi à l'Espagne et à l'Italie."]

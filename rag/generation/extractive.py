@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 
 from ..french import (TYPE_MISSING_WEIGHT, asked_type, asks_a_unit, cost_terms, holds_type, refers_back, sentence_spans,
-                      terms, with_variants)
+                      terms)
 from ..retrieval import Retrieval, coverage, standardised
 from . import Generator
 
@@ -98,7 +98,7 @@ class ExtractiveGenerator(Generator):
             headings.update((number, position) for position, sentence in own_lines if _heads(sentence))
             last_in_paragraph.update((number, position) for position, (span, after) in enumerate(zip(spans, spans[1:]))
                                      if "\n" in text[span[1] : after[0]])
-            term_sets = [with_variants(set(terms(sentence)), weights) for sentence in sentences]  # stemmed once
+            term_sets = [set(terms(sentence)) for sentence in sentences]  # each sentence stemmed once
             for position, sentence in enumerate(sentences):
                 words = term_sets[position]
                 own = coverage(weights, words)
