@@ -310,7 +310,7 @@ def test_a_sentence_credited_with_the_answer_before_it_is_not_quoted_for_that_al
         "Il a été inauguré le 20 janvier 1995, après sept ans de travaux."]
 
 
-def test_the_sentence_that_holds_the_number_asked_for_answers_though_its_words_differ():
+def test_the_sentence_that_holds_the_fact_asked_for_answers_though_its_words_differ():
     from rag.french import terms
     from rag.generation.extractive import ExtractiveGenerator
     from rag.retrieval import Retrieval
@@ -324,6 +324,10 @@ def test_the_sentence_that_holds_the_number_asked_for_answers_though_its_words_d
             "de trois semaines. Elle peut être prolongée une fois.")
     assert "La durée du prêt est de trois semaines." in quoted(loan,
                                                                "Combien de temps peut-on garder un livre emprunté ?")
+    minutes = ("Présents : 31 conseillers de la communauté de communes sur 38. Le président, Bernard Rousseau, ouvre "
+               "la séance à 18 h 30.")
+    assert "Le président, Bernard Rousseau, ouvre la séance à 18 h 30." in quoted(
+        minutes, "Qui préside la communauté de communes ?")
     # « La nouvelle usine… 40 % » repeats the question's words, but no sum: the investment answers, under its subject.
     site = ("La brasserie annonce l'ouverture d'une seconde usine à Amboise au printemps 2026. Le nouveau site "
             "représente un investissement de 12 millions d'euros. La nouvelle usine sera équipée de panneaux solaires "
