@@ -12,6 +12,16 @@ def passages(*texts):
     return [Passage(Chunk(f"id{i}", f"doc{i}.txt", 0, len(t), t, "Titre", "body"), 1.0) for i, t in enumerate(texts)]
 
 
+def quoted(question, *texts):
+    """The sentences the extractive answer quotes from passages holding ``texts``, each question term weighing 1."""
+    from rag.french import terms
+    from rag.generation.extractive import ExtractiveGenerator
+    from rag.retrieval import Retrieval
+
+    retrieval = Retrieval(question, passages(*texts), {t: 1.0 for t in terms(question)})
+    return [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)]
+
+
 def test_markers_naming_no_passage_are_dropped_and_the_rest_renumbered():
     text, citations, sentences = cite("Paris et Moscou vont coordonner leurs frappes. [3] [5]", passages(TURKEY, PARIS, COAL))
     assert text == "Paris et Moscou vont coordonner leurs frappes. [1]"
@@ -229,7 +239,7 @@ def test_the_document_title_repeated_as_a_line_is_not_quoted_beside_the_sentence
     from rag.generation.extractive import ExtractiveGenerator
     from rag.retrieval import Retrieval
 
-    def quoted(text, title, question):
+    def quoted_titled(text, title, question):
         chunk = Chunk("id0", "budget.txt", 0, len(text), text, title, "body")
         retrieval = Retrieval(question, [Passage(chunk, 1.0)], {t: 1.0 for t in terms(question)})
         return [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)]
@@ -237,108 +247,78 @@ def test_the_document_title_repeated_as_a_line_is_not_quoted_beside_the_sentence
     title = "Lyon : le conseil municipal adopte un budget en hausse pour l'année 2027"
     text = f"{title}\n\nLe budget de Lyon a été voté par les élus, 45 voix contre 22. Il est en hausse de 3,5 %."
     question = "Le budget voté par les élus de Lyon est-il en hausse ?"
-    assert quoted(text, title, question) == ["Le budget de Lyon a été voté par les élus, 45 voix contre 22.",
-                                             "Il est en hausse de 3,5 %."]
+    assert quoted_titled(text, title, question) == ["Le budget de Lyon a été voté par les élus, 45 voix contre 22.",
+                                                    "Il est en hausse de 3,5 %."]
     # Another short line without a full stop is no title: this credit holds the name asked for.
     text = ("Une grande coalition militaire se met en place contre Daech.\nLes explications de Luc Martin\n"
             "Paris a réclamé l'aide militaire de ses alliés européens.")
-    assert "Les explications de Luc Martin" in quoted(text, title, "Quel journaliste explique la coalition militaire ?")
+    assert "Les explications de Luc Martin" in quoted_titled(text, title,
+                                                             "Quel journaliste explique la coalition militaire ?")
 
 
 def test_a_measure_asked_with_quel_est_needs_a_number_in_the_quote():
-    from rag.french import terms
-    from rag.generation.extractive import ExtractiveGenerator
-    from rag.retrieval import Retrieval
-
     text = ("Le pont de Normandie est un pont à haubans qui franchit l'estuaire de la Seine. "
             "Sa travée centrale mesure 856 mètres.")
-
-    def quoted(question):
-        retrieval = Retrieval(question, passages(text), {t: 1.0 for t in terms(question)})
-        return [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)]
-
-    assert quoted("Quelle est la hauteur des pylônes du pont de Normandie ?") == []
-    assert "Sa travée centrale mesure 856 mètres." in quoted("Quelle est la longueur de la travée centrale du pont ?")
+    assert quoted("Quelle est la hauteur des pylônes du pont de Normandie ?", text) == []
+    assert "Sa travée centrale mesure 856 mètres." in quoted(
+        "Quelle est la longueur de la travée centrale du pont ?", text)
     # The digits of a date count nothing: « 1995 » does not answer « combien de véhicules ».
     text = "Le pont de Normandie a été inauguré le 20 janvier 1995. Il est emprunté par des véhicules légers."
-    assert quoted("Combien de véhicules empruntent le pont de Normandie ?") == []
+    assert quoted("Combien de véhicules empruntent le pont de Normandie ?", text) == []
 
 
 def test_headings_are_not_quoted_but_the_text_under_them_is():
-    from rag.french import terms
-    from rag.generation.extractive import ExtractiveGenerator, heading_above
-    from rag.retrieval import Retrieval
-
-    def quoted(text, question):
-        retrieval = Retrieval(question, passages(text), {t: 1.0 for t in terms(question)})
-        return [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)]
+    from rag.generation.extractive import heading_above
 
     faq = ("Sous quel délai suis-je remboursé ?\n\nAvec la carte Vitale, la part complémentaire est versée sous "
            "48 heures.\n\nL'ostéopathie est-elle remboursée ?\n\nLes séances sont remboursées à 35 euros.")
-    assert quoted(faq, "Sous quel délai la mutuelle rembourse-t-elle avec la carte Vitale ?") == [
+    assert quoted("Sous quel délai la mutuelle rembourse-t-elle avec la carte Vitale ?", faq) == [
         "Avec la carte Vitale, la part complémentaire est versée sous 48 heures."]
     assert heading_above(faq, "Les séances sont remboursées à 35 euros.") == "L'ostéopathie est-elle remboursée ?"
     minutes = ("1. Budget des activités sociales\n\nLe budget des activités sociales s'élève à 182 000 euros.\n\n"
                "2. Télétravail\n\nL'accord de télétravail est prolongé d'un an.")
-    assert quoted(minutes, "Quel est le budget des activités sociales ?") == [
+    assert quoted("Quel est le budget des activités sociales ?", minutes) == [
         "Le budget des activités sociales s'élève à 182 000 euros."]
     # The sentence after the answer is brought along within its paragraph, not from the next block (a page's footer).
     page = ("Les drêches, résidus du brassage, seront données à des éleveurs. Elles nourriront leurs vaches.\n\n"
             "Contact presse : presse@brasserie.fr")
-    assert quoted(page, "Que deviendront les drêches ?") == [
+    assert quoted("Que deviendront les drêches ?", page) == [
         "Les drêches, résidus du brassage, seront données à des éleveurs.", "Elles nourriront leurs vaches."]
-    assert quoted(page.replace(" Elles nourriront leurs vaches.", ""), "Que deviendront les drêches ?") == [
+    assert quoted("Que deviendront les drêches ?", page.replace(" Elles nourriront leurs vaches.", "")) == [
         "Les drêches, résidus du brassage, seront données à des éleveurs."]
     # A question inside a paragraph is no heading, and may answer.
     text = "Les truffes restent sous terre. Peut-être leur odeur permet-elle aux animaux de les trouver ?"
     assert "Peut-être leur odeur permet-elle aux animaux de les trouver ?" in quoted(
-        text, "Comment les animaux trouvent-ils les truffes ?")
+        "Comment les animaux trouvent-ils les truffes ?", text)
 
 
 def test_a_sentence_credited_with_the_answer_before_it_is_not_quoted_for_that_alone():
-    from rag.french import terms
-    from rag.generation.extractive import ExtractiveGenerator
-    from rag.retrieval import Retrieval
-
     text = ("Le pont de Normandie est un pont à haubans qui franchit l'estuaire de la Seine entre Le Havre et "
             "Honfleur. Il a été inauguré le 20 janvier 1995, après sept ans de travaux. Sa travée centrale mesure "
             "856 mètres, ce qui en faisait à l'époque le plus long pont à haubans du monde.")
-    question = "Quand le pont de Normandie a-t-il été inauguré ?"
-    retrieval = Retrieval(question, passages(text), {t: 1.0 for t in terms(question)})
-    assert [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)] == [
+    assert quoted("Quand le pont de Normandie a-t-il été inauguré ?", text) == [
         "Le pont de Normandie est un pont à haubans qui franchit l'estuaire de la Seine entre Le Havre et Honfleur.",
         "Il a été inauguré le 20 janvier 1995, après sept ans de travaux."]
 
 
 def test_the_sentence_that_holds_the_fact_asked_for_answers_though_its_words_differ():
-    from rag.french import terms
-    from rag.generation.extractive import ExtractiveGenerator
-    from rag.retrieval import Retrieval
-
-    def quoted(text, question):
-        retrieval = Retrieval(question, passages(text), {t: 1.0 for t in terms(question)})
-        return [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)]
-
     # « La durée du prêt » shares no word with the question: the sentence before says what it is about.
     loan = ("Chaque lecteur peut emprunter jusqu'à 8 documents à la fois, dont 2 DVD au maximum. La durée du prêt est "
             "de trois semaines. Elle peut être prolongée une fois.")
-    assert "La durée du prêt est de trois semaines." in quoted(loan,
-                                                               "Combien de temps peut-on garder un livre emprunté ?")
+    assert "La durée du prêt est de trois semaines." in quoted("Combien de temps peut-on garder un livre emprunté ?",
+                                                               loan)
     minutes = ("Présents : 31 conseillers de la communauté de communes sur 38. Le président, Bernard Rousseau, ouvre "
                "la séance à 18 h 30.")
     assert "Le président, Bernard Rousseau, ouvre la séance à 18 h 30." in quoted(
-        minutes, "Qui préside la communauté de communes ?")
+        "Qui préside la communauté de communes ?", minutes)
     # « La nouvelle usine… 40 % » repeats the question's words, but no sum: the investment answers, under its subject.
     site = ("La brasserie annonce l'ouverture d'une seconde usine à Amboise au printemps 2026. Le nouveau site "
             "représente un investissement de 12 millions d'euros. La nouvelle usine sera équipée de panneaux solaires "
             "qui couvriront 40 % de ses besoins.")
-    assert quoted(site, "Combien coûte la nouvelle usine ?")[:2] == [
+    assert quoted("Combien coûte la nouvelle usine ?", site)[:2] == [
         "La brasserie annonce l'ouverture d'une seconde usine à Amboise au printemps 2026.",
         "Le nouveau site représente un investissement de 12 millions d'euros."]
     # « coûte » says a sum is asked, not what of: the revision's price does not answer for the study.
-    question = "Combien a coûté l'étude ?"
-    retrieval = Retrieval(question, passages("Ensuite, nous conseillons une révision par an ; elle coûte 89 euros.",
-                                             "L'étude a été financée par l'Agence nationale de la recherche à hauteur "
-                                             "de 600 000 euros."), {t: 1.0 for t in terms(question)})
-    assert [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)] == [
+    assert quoted("Combien a coûté l'étude ?", "Ensuite, nous conseillons une révision par an ; elle coûte 89 euros.",
+                  "L'étude a été financée par l'Agence nationale de la recherche à hauteur de 600 000 euros.") == [
         "L'étude a été financée par l'Agence nationale de la recherche à hauteur de 600 000 euros."]
