@@ -129,6 +129,7 @@ _COST_ASKED = frozenset("cout couts coute coutent coutera couteront coutait prix
                         "payera paiera".split())
 _MONEY = _COST_ASKED | frozenset("euro euros eur dollar dollars centime centimes franc francs livres yen yens rouble "
                                  "roubles cfa".split())
+_DURATION_ASKED = frozenset(("temps", "duree"))  # « Combien de temps… », « Quelle est la durée… »
 _CLOCK = re.compile(r"\d{1,2}h(?:\d\d)?", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _YEARS_ASKED = frozenset("an ans annee annees siecle siecles temps".split())
@@ -200,12 +201,15 @@ def gives_asked_number(question: str, answer: list[str]) -> bool:
     return asked_type(question) != "number" or any(holds_type(s, "number", question) for s in answer)
 
 
+def _folded_words(text: str) -> set[str]:
+    return {strip_accents(word.lower()) for word in _WORD.findall(text)}
+
+
 def asks_a_unit(question: str) -> bool:
     """Whether the question asks for a sum or a length of time, which the check on the answer's kind holds to its unit
     (« euros », « semaines »): then a sentence that has it answers even in other words. Any number answers « Quelle
     est la hauteur des pylônes ? », and « Sa travée centrale mesure 856 mètres » is about something else."""
-    asked = {strip_accents(w.lower()) for w in _WORD.findall(question)}
-    return asked_type(question) == "number" and bool(asked & (_COST_ASKED | {"temps", "duree"}))
+    return asked_type(question) == "number" and bool(_folded_words(question) & (_COST_ASKED | _DURATION_ASKED))
 
 
 def cost_terms(question: str) -> set[str]:
@@ -220,13 +224,13 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
     """Whether ``text`` holds a fact of the asked ``kind`` that the question does not already state."""
     if kind is None:
         return True
-    asked = {strip_accents(w.lower()) for w in _WORD.findall(question)}
+    asked = _folded_words(question)
     years_asked = bool(asked & _YEARS_ASKED)  # « Depuis combien d'années… » is answered by « depuis 2012 »
-    duration_asked = bool(asked & {"temps", "duree"})  # « Combien de temps… » by « une heure et demie »
+    duration_asked = bool(asked & _DURATION_ASKED)  # « Combien de temps… » by « une heure et demie »
     when_asked = "quand" in asked
     words = _WORD.findall(text)
     if kind == "number":
-        folded_words = {strip_accents(word.lower()) for word in words}
+        folded_words = _folded_words(text)
         if asked & _COST_ASKED:
             if any(word.startswith("gratuit") for word in folded_words):
                 return True

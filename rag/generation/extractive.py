@@ -100,12 +100,12 @@ class ExtractiveGenerator(Generator):
             last_in_paragraph.update((number, position) for position, (span, after) in enumerate(zip(spans, spans[1:]))
                                      if "\n" in text[span[1] : after[0]])
             term_sets = [set(terms(sentence)) for sentence in sentences]  # each sentence stemmed once
+            holding = [holds_type(sentence, kind, retrieval.query) for sentence in sentences]  # and checked once
             for position, sentence in enumerate(sentences):
                 words = term_sets[position]
                 own = coverage(weights, words)
-                holds = holds_type(sentence, kind, retrieval.query)
-                completes = (unit_asked or kind == "name") and holds and position > 0 \
-                    and not holds_type(sentences[position - 1], kind, retrieval.query)
+                holds = holding[position]
+                completes = (unit_asked or kind == "name") and holds and position > 0 and not holding[position - 1]
                 if not (own or completes) or (number, position) in headings:  # about something else, or a heading
                     continue
                 leans_back, alone = False, own
