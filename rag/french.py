@@ -148,7 +148,7 @@ _ASKED = (
                           r"(?:nombre|part|pourcentage|proportion|montant|somme|âge|taux|chiffre|bilan|prix|co[uû]t|"
                           r"budget|distance|dur[ée]e|hauteur|longueur|largeur|superficie|surface|poids|altitude|"
                           r"profondeur|vitesse|temp[ée]rature|diam[èe]tre|masse|volume))\b")),
-    ("date", re.compile(rf"\b(quand|quelle {_BE}(?:date|ann[ée]e|heure)|quel {_BE}(?:jour|mois|soir)|"
+    ("date", re.compile(rf"\b(quand|quelles? {_BE}(?:dates?|ann[ée]es?|heures?)|quels? {_BE}(?:jours?|mois|soirs?)|"
                         r"depuis quand)\b")),
     ("name", re.compile(rf"^(?:qui|à qui|avec qui|par qui|de qui|pour qui)\b|\b(?:o[uù]|quel(?:le)?s? {_BE}"
                         r"(?:pays|ville|journal|parti|pr[ée]sident|ministre|chef|dirigeant|groupe|organisation|"
@@ -251,5 +251,25 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
         if kind == "date" and (folded in _DATE_WORDS or when_asked and folded in _RELATIVE_TIME):
             return True
         if kind == "name" and i > 0 and word[:1].isupper() and folded not in STOP_WORDS:
+            return True
+    return False
+
+
+_COUNTED = re.compile(r"\bcombien (?:de |d['’])\s*(\w+)", re.IGNORECASE)
+
+
+def counted_term(question: str) -> str | None:
+    """The search term of what « Combien de groupes… ? » counts: « vingt-deux groupes » answers it."""
+    match = _COUNTED.search(question)
+    found = terms(match.group(1)) if match else []
+    return found[0] if found else None
+
+
+def counts(sentence: str, term: str) -> bool:
+    """Whether a number stands right before ``term`` in the sentence (« 2 900 salariés », « vingt-deux groupes »)."""
+    words = _WORD.findall(_ELISION.sub(" ", sentence))
+    for word, following in zip(words, words[1:]):
+        folded = strip_accents(word.lower())
+        if (any(c.isdigit() for c in word) or folded in _NUMBER_WORDS) and terms(following) == [term]:
             return True
     return False

@@ -301,6 +301,13 @@ def test_a_sentence_credited_with_the_answer_before_it_is_not_quoted_for_that_al
         "Il a été inauguré le 20 janvier 1995, après sept ans de travaux."]
 
 
+def test_combien_de_groupes_is_answered_by_the_sentence_that_counts_groups():
+    # « Le groupe de rock… jouera… au festival » repeats all the question's words; « vingt-deux groupes » counts them.
+    lineup = "Le groupe de rock Les Marées Basses jouera le vendredi au festival, le rappeur Kenzo Diallo le dimanche."
+    count = "Pendant quatre soirs, vingt-deux groupes se succéderont sur deux scènes."
+    assert quoted("Combien de groupes joueront au festival ?", lineup, count)[0] == count
+
+
 def test_the_sentence_that_holds_the_fact_asked_for_answers_though_its_words_differ():
     # « La durée du prêt » shares no word with the question: the sentence before says what it is about.
     loan = ("Chaque lecteur peut emprunter jusqu'à 8 documents à la fois, dont 2 DVD au maximum. La durée du prêt est "

@@ -90,6 +90,8 @@ def test_a_question_answered_by_oui_or_non_is_told_from_one_asking_for_a_fact(qu
     ("Quel était le montant du budget ?", "number"),
     ("Quel sera le volume de production de l'usine ?", "number"),
     ("Quelle est la date de l'inauguration ?", "date"),
+    ("Quelles sont les dates du festival ?", "date"),
+    ("Quels jours la piscine est-elle ouverte ?", "date"),
     ("Quel est le nom du porte-parole ?", "name"),
     ("Quelle est la raison de ce choix ?", None),
 ])

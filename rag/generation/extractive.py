@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..french import (TYPE_MISSING_WEIGHT, asked_type, asks_a_unit, cost_terms, holds_type, refers_back, sentence_spans,
-                      terms)
+from ..french import (TYPE_MISSING_WEIGHT, asked_type, asks_a_unit, cost_terms, counted_term, counts, holds_type,
+                      refers_back, sentence_spans, terms)
 from ..retrieval import Retrieval, coverage, standardised
 from . import Generator
 
@@ -76,8 +76,14 @@ class ExtractiveGenerator(Generator):
         before it, which says who that is ("Qui veut reprendre le pouvoir ?" -> "Le 21 août 1886, le prince
         Alexandre de Battenberg… est chassé du trône… Ce dernier tente de reprendre le pouvoir"): on 800 PIAF
         dev questions outside the reported sample, the quote held the gold answer for 76.4 -> 78.1 %.
+
+        « Combien de groupes… ? » is answered by the best sentence that counts groups (« vingt-deux groupes »), when
+        it makes the cut, before one that repeats more of the question's words (« Le groupe de rock… jouera au
+        festival »). On the 1,140 tuning and held-out questions, 5 quotes change their order, none gains or loses
+        its gold answer; a new user's « Combien de groupes joueront au festival ? » was refused.
         """
         kind = asked_type(retrieval.query)
+        counted = counted_term(retrieval.query)
         unit_asked = asks_a_unit(retrieval.query)
         asking = cost_terms(retrieval.query)
         weights = {term: weight for term, weight in retrieval.term_weights.items() if term not in asking} \
@@ -124,7 +130,11 @@ class ExtractiveGenerator(Generator):
                 candidates.append((score, holds, -number, -position, sentence, number, leans_back, alone))
         candidates.sort(reverse=True)
         best = candidates[0][0] if candidates else 0.0  # the cut below: however the fact's holder came to lead
-        if kind in ("number", "date") and candidates and not candidates[0][1]:
+        counter = next((c for c in candidates if counted and counts(c[4], counted)), None)
+        if counter is not None and counter[0] >= self.min_share_of_best * best and counter is not candidates[0]:
+            candidates.remove(counter)
+            candidates.insert(0, counter)
+        elif kind in ("number", "date") and candidates and not candidates[0][1]:
             holder = next((c for c in candidates if c[1]), None)  # the best sentence that holds a number or a date
             if holder is None or holder[0] < self.min_holder_share * best:
                 return []
