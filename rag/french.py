@@ -150,7 +150,8 @@ _ASKED = (
                           r"profondeur|vitesse|temp[ée]rature|diam[èe]tre|masse|volume))\b")),
     ("date", re.compile(rf"\b(quand|quelles? {_BE}(?:dates?|ann[ée]es?|heures?)|quels? {_BE}(?:jours?|mois|soirs?)|"
                         r"depuis quand)\b")),
-    ("name", re.compile(rf"^(?:qui|à qui|avec qui|par qui|de qui|pour qui)\b|\b(?:o[uù]|quel(?:le)?s? {_BE}"
+    ("name", re.compile(rf"^(?:qui|à qui|avec qui|par qui|de qui|pour qui|(?:d'|par |jusqu'|vers )?o[uù])\b|"
+                        rf"\bo[uù] ?\?$|\b(?:quel(?:le)?s? {_BE}"
                         r"(?:pays|ville|journal|parti|pr[ée]sident|ministre|chef|dirigeant|groupe|organisation|"
                         r"r[ée]gion|[ée]tat|capitale|nom|personne|homme|femme|entreprise|soci[ée]t[ée]|titre|"
                         r"magazine))\b")),
