@@ -141,12 +141,13 @@ def _html_title(html: str) -> str | None:
 def _html_text(html: str, source: str) -> str:
     """Visible text of a page, one block (paragraph, heading, list item, table row) per line; citations point
     into this text. Inline tags (a link, « <strong> ») and line breaks in the source stay inside their
-    sentence: split there, « Le président <a>Emmanuel Macron</a> a annoncé » lost its short pieces."""
+    sentence: split there, « Le président <a>Emmanuel Macron</a> a annoncé » lost its short pieces. A menu
+    (<nav>) is no text of the page: « Accueil | Billetterie | Devenir bénévole » was searched with its heading."""
     from bs4 import BeautifulSoup
 
     try:
         soup = BeautifulSoup(html, "html.parser")
-        for tag in soup(["script", "style", "noscript", "template", "head"]):
+        for tag in soup(["script", "style", "noscript", "template", "head", "nav"]) + soup(role="navigation"):
             tag.decompose()
         for tag in soup.find_all(_HTML_BLOCKS):
             tag.insert_before(_BLOCK_BREAK)

@@ -143,6 +143,18 @@ def test_html_title_and_visible_text_only(tmp_path):
     assert "alert" not in d.text and "trois heures" in d.text
 
 
+def test_a_page_menu_is_not_read_as_its_text():
+    page = ("<html><body><nav><a href='/'>Accueil</a> | <a href='/billets'>Billetterie</a></nav>"
+            "<div role='navigation'><a href='/plan'>Plan du site</a></div>"
+            "<h1>Les Nuits du Lac, du 9 au 12 juillet</h1><p>Vingt-deux groupes joueront sur deux scènes.</p>"
+            "<footer>Association Les Nuits du Lac, contact@nuitsdulac.fr</footer></body></html>")
+    d = parse_document(page.encode(), ".html", "festival.html")
+    assert d.title == "Les Nuits du Lac, du 9 au 12 juillet"
+    assert "Accueil" not in d.text and "Billetterie" not in d.text and "Plan du site" not in d.text
+    assert "Vingt-deux groupes joueront sur deux scènes." in d.text
+    assert "contact@nuitsdulac.fr" in d.text  # a footer may answer « Comment joindre l'association ? »
+
+
 def test_links_and_emphasis_inside_a_paragraph_keep_its_sentence_whole():
     page = ("<html><body><p>Le président <a href='/macron'>Emmanuel Macron</a> a annoncé <strong>mardi</strong>\n"
             "une réforme.</p><table><tr><th>Ville</th><th>Habitants en 2020</th></tr>"
