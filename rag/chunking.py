@@ -17,9 +17,10 @@ from .french import sentence_spans
 
 # Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged
 # files once (chunk ids are content hashes, so only chunks whose text changed are re-embedded).
-CHUNKER_VERSION = 7  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
+CHUNKER_VERSION = 8  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
 # 5: Markdown read without its markup, inline HTML tags kept in their sentence, the short end of a wrapped line kept;
-# 6: the lines of a wrapped paragraph (a PDF's) are one paragraph; 7: a page's menu (<nav>) is not read
+# 6: the lines of a wrapped paragraph (a PDF's) are one paragraph; 7: a page's menu (<nav>) is not read;
+# 8: a wrapped paragraph's line breaks read as spaces, a PDF's one-line heading is not joined to its paragraph
 _WORD_SPAN = re.compile(r"\S+")
 
 

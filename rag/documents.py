@@ -107,6 +107,7 @@ def parse_document(data: bytes, suffix: str, source: str) -> Document:
     spans = label_spans(text)
     if not spans:
         raise DocumentError(messages.NO_CONTENT.format(source=source))
+    text = _unwrapped(text, spans)
     return Document(
         source=source,
         text=text,
@@ -114,6 +115,17 @@ def parse_document(data: bytes, suffix: str, source: str) -> Document:
         date=_first_date(text, spans),
         spans=spans,
     )
+
+
+def _unwrapped(text: str, spans: list[Span]) -> str:
+    """The text with a space for each line break inside a line's span (a paragraph wrapped at a fixed width, a
+    PDF's): split there, « …contre cinq » and « en 2023. » were quoted as two sentences. One character for one,
+    so every offset holds."""
+    pieces, done = [], 0
+    for span in spans:
+        pieces += [text[done : span.start], re.sub(r"[\r\n]", " ", text[span.start : span.end])]
+        done = span.end
+    return "".join(pieces) + text[done:]
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -210,6 +222,7 @@ def label_spans(text: str) -> list[Span]:
             in_comments = True
         words = _words(stripped)
         if (stripped and _continues(text, previous_end, start, stripped, short=len(words) < _MIN_WORDS)
+                and not (spans and _under_heading(text[spans[-1].start : previous_end], stripped))
                 and not any(_repeats(earlier, words) for earlier, _ in recent)):
             previous_end = start + len(line.rstrip())
             spans[-1] = Span(spans[-1].start, previous_end, spans[-1].kind)
@@ -244,6 +257,13 @@ def _continues(text: str, previous_end: int, start: int, line: str, short: bool)
         return False
     mid_sentence = not _SENTENCE_STOP.search(text[max(0, previous_end - 4) : previous_end])
     return mid_sentence or (short and bool(_SENTENCE_STOP.search(line)))
+
+
+def _under_heading(previous: str, line: str) -> bool:
+    """Whether ``line`` opens a paragraph under ``previous``, a heading of one line: a PDF's text has no blank
+    line between them. A heading is shorter than the text's lines, and the paragraph opens on a capital;
+    joined, « Rapport d'activité 2025 » and its first paragraph made one title."""
+    return "\n" not in previous and line[:1].isupper() and len(previous) < 0.8 * len(line)
 
 
 def _repeats(earlier: list[str], line: list[str]) -> bool:

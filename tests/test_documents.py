@@ -4,6 +4,7 @@ import pytest
 
 from rag.chunking import chunk_document
 from rag.documents import BODY, CAPTION, COMMENT, DocumentError, parse_document, read_document
+from rag.french import sentence_spans
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -179,7 +180,7 @@ def test_the_short_last_line_of_a_wrapped_paragraph_is_kept():
             "la chaleur.\n\nFreins\n\nLes freins à disque doivent être purgés une fois par an.\n")
     d = parse_document(text.encode(), ".txt", "peche.txt")
     body = " ".join(labelled(d, BODY))
-    assert "touchées par\nla chaleur." in body
+    assert "touchées par la chaleur." in body  # one sentence, as quoted
     assert "Freins" not in body  # a heading on its own line is not a paragraph's end
     assert any("la chaleur." in c.text for c in chunk_document(d, 90))
 
@@ -193,10 +194,29 @@ def test_a_pdf_paragraph_cut_into_lines_is_one_paragraph_again():
     pdf.multi_cell(0, 8, "Le conseil municipal a adopte le budget primitif par vingt et une voix contre six. Il s'eleve "
                          "a huit millions d'euros, dont deux millions pour l'investissement des ecoles.")
     d = parse_document(bytes(pdf.output()), ".pdf", "budget.pdf")
-    assert "\n" in d.text  # pypdf gives the page's lines
-    assert [" ".join(text.split()) for text in labelled(d, BODY)] == [
+    assert labelled(d, BODY) == [
         "Le conseil municipal a adopte le budget primitif par vingt et une voix contre six. Il s'eleve a huit "
         "millions d'euros, dont deux millions pour l'investissement des ecoles."]
+    # pypdf gives the page's lines; the sentence cut at the line's end is quoted whole.
+    assert [d.text[start:end] for start, end in sentence_spans(d.text)] == [
+        "Le conseil municipal a adopte le budget primitif par vingt et une voix contre six.",
+        "Il s'eleve a huit millions d'euros, dont deux millions pour l'investissement des ecoles."]
+
+
+def test_a_pdf_heading_is_the_title_not_joined_to_the_paragraph_under_it():
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.multi_cell(0, 6, "Rapport d'activite 2025 des Jardins de Rennes")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, "L'association gere aujourd'hui sept jardins collectifs dans la ville de Rennes, contre cinq "
+                         "en 2023. Elle compte 412 adherents, dont 96 nouveaux cette annee.")
+    d = parse_document(bytes(pdf.output()), ".pdf", "rapport.pdf")
+    assert d.title == "Rapport d'activite 2025 des Jardins de Rennes"
+    assert labelled(d, BODY)[-1].startswith("L'association gere")
 
 
 def test_pdf_text_and_title(tmp_path):
