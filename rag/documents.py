@@ -195,7 +195,22 @@ def _read_pdf(data: bytes, source: str) -> tuple[str, str | None]:
         title = (reader.metadata or {}).get("/Title")
     except Exception as exc:  # noqa: BLE001 - pypdf raises dozens of types on malformed files; all mean "unreadable"
         raise DocumentError(messages.BAD_PDF.format(source=source, reason=exc)) from exc
-    return "\n\n".join(pages), (str(title).strip() or None) if title else None
+    return "\n".join(_without_page_number(page) for page in pages), (str(title).strip() or None) if title else None
+
+
+_PAGE_NUMBER = re.compile(r"(?:page\s*)?\d{1,3}(?:\s*(?:/|sur)\s*\d{1,3})?", re.IGNORECASE)  # not « 2025 »
+
+
+def _without_page_number(page: str) -> str:
+    """A page's text without its number (« Page 2 », « 2/5 ») on its first or last line. Pages follow each other
+    line after line: a paragraph that runs onto the next page is one paragraph again, and its sentence cut by
+    the page's end (« …dans la cour du » / « Page 1 » / « collège voisin… ») is quoted whole."""
+    lines = page.strip("\n").split("\n")
+    while lines and _PAGE_NUMBER.fullmatch(lines[-1].strip()):
+        lines.pop()
+    while lines and _PAGE_NUMBER.fullmatch(lines[0].strip()):
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 def _lines(text: str):

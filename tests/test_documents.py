@@ -203,6 +203,28 @@ def test_a_pdf_paragraph_cut_into_lines_is_one_paragraph_again():
         "Il s'eleve a huit millions d'euros, dont deux millions pour l'investissement des ecoles."]
 
 
+def test_a_pdf_paragraph_that_runs_onto_the_next_page_is_one_paragraph_without_the_page_number():
+    from fpdf import FPDF
+
+    class Numbered(FPDF):
+        def footer(self):
+            self.set_y(-15)
+            self.cell(0, 10, f"Page {self.page_no()}", align="C")
+
+    pdf = Numbered()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, "Le conseil municipal s'est reuni mardi soir pour examiner le budget de la commune.")
+    pdf.set_y(262)
+    pdf.multi_cell(0, 6, "Le maire a rappele que la renovation de l'ecole Jules-Ferry, prevue depuis trois ans, commencera "
+                         "en juillet et durera quatorze mois. Les eleves seront accueillis dans des batiments modulaires "
+                         "installes dans la cour du college voisin pendant toute la duree du chantier.")
+    d = parse_document(bytes(pdf.output()), ".pdf", "conseil.pdf")
+    assert "Page" not in d.text
+    assert ("Les eleves seront accueillis dans des batiments modulaires installes dans la cour du college voisin pendant "
+            "toute la duree du chantier.") in [d.text[start:end] for start, end in sentence_spans(d.text)]
+
+
 def test_a_pdf_heading_is_the_title_not_joined_to_the_paragraph_under_it():
     from fpdf import FPDF
 
