@@ -33,6 +33,8 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _LIVE_ENTRY = re.compile(r"^\d{1,2}h\d{2}\s*:")
+# « Abonnement annuel : 250 € », « Durée : 3 semaines »: a short line, but a list's or a form's value, not a byline
+_LABELLED_NUMBER = re.compile(r"[^\W\d][\w' -]{1,40}\s?:\s?\S*\d.{0,30}")
 _HASHTAGS = re.compile(r"(\s+#\w+)+$")  # "… visé par les frappes ? #ETAT_ISLAMIQUE" is still a reader's question
 _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 _DATE = re.compile(rf"\b(\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}})\b", re.IGNORECASE)
@@ -242,7 +244,8 @@ def label_spans(text: str) -> list[Span]:
             previous_end = start + len(line.rstrip())
             spans[-1] = Span(spans[-1].start, previous_end, spans[-1].kind)
             continue
-        if len(words) < _MIN_WORDS or _BOILERPLATE.match(stripped) or _COMMENT_START.fullmatch(stripped):
+        if ((len(words) < _MIN_WORDS and not _LABELLED_NUMBER.fullmatch(stripped)) or _BOILERPLATE.match(stripped)
+                or _COMMENT_START.fullmatch(stripped)):
             previous_end = -1
             continue
         lead = len(line) - len(line.lstrip())

@@ -225,6 +225,13 @@ def test_a_pdf_paragraph_that_runs_onto_the_next_page_is_one_paragraph_without_t
             "toute la duree du chantier.") in [d.text[start:end] for start, end in sentence_spans(d.text)]
 
 
+def test_a_short_line_that_gives_a_number_for_a_label_is_text():
+    # A price list: each line is short, yet each is the answer to « Combien coûte l'abonnement annuel ? ».
+    text = "# Tarifs\n\n- Entrée adulte : 4,50 €\n- Abonnement annuel : 250 €\n- Durée : 3 semaines\n\nPartager\n"
+    d = parse_document(text.encode(), ".md", "tarifs.md")
+    assert labelled(d, BODY) == ["Entrée adulte : 4,50 €", "Abonnement annuel : 250 €", "Durée : 3 semaines"]
+
+
 def test_a_pdf_heading_is_the_title_not_joined_to_the_paragraph_under_it():
     from fpdf import FPDF
 
