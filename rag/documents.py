@@ -280,8 +280,9 @@ def _continues(text: str, previous_end: int, start: int, line: str, short: bool)
 def _under_heading(previous: str, line: str) -> bool:
     """Whether ``line`` opens a paragraph under ``previous``, a heading of one line: a PDF's text has no blank
     line between them. A heading is shorter than the text's lines, and the paragraph opens on a capital;
-    joined, « Rapport d'activité 2025 » and its first paragraph made one title."""
-    return "\n" not in previous and line[:1].isupper() and len(previous) < 0.8 * len(line)
+    joined, « Rapport d'activité 2025 » and its first paragraph made one title. « …le maire, » is no heading."""
+    return ("\n" not in previous and line[:1].isupper() and len(previous) < 0.8 * len(line)
+            and not previous.endswith((",", "-", "(")))
 
 
 def _repeats(earlier: list[str], line: list[str]) -> bool:

@@ -246,6 +246,12 @@ def test_a_pdf_heading_is_the_title_not_joined_to_the_paragraph_under_it():
     d = parse_document(bytes(pdf.output()), ".pdf", "rapport.pdf")
     assert d.title == "Rapport d'activite 2025 des Jardins de Rennes"
     assert labelled(d, BODY)[-1].startswith("L'association gere")
+    # A short first line that stops on a comma is a wrapped sentence, not a heading.
+    text = ("Lors du conseil municipal de mardi, le maire,\nJean Dupont, a annonce que la piscine rouvrira en janvier "
+            "apres six mois de travaux.\n")
+    assert labelled(parse_document(text.encode(), ".txt", "piscine.txt"), BODY) == [
+        "Lors du conseil municipal de mardi, le maire, Jean Dupont, a annonce que la piscine rouvrira en janvier apres "
+        "six mois de travaux."]
 
 
 def test_pdf_text_and_title(tmp_path):
