@@ -21,7 +21,8 @@ CHUNKER_VERSION = 8  # 3: a short first-line heading is the title; 4: a paragrap
 # 5: Markdown read without its markup, inline HTML tags kept in their sentence, the short end of a wrapped line kept;
 # 6: the lines of a wrapped paragraph (a PDF's) are one paragraph; 7: a page's menu (<nav>) is not read;
 # 8: a wrapped paragraph's line breaks read as spaces, a PDF's one-line heading is not joined to its paragraph,
-# a PDF's pages follow each other without their numbers, a short « label : number » line is text
+# a PDF's pages follow each other without their numbers, a short « label : number » line and a
+# table's short header row are text
 _WORD_SPAN = re.compile(r"\S+")
 
 

@@ -33,6 +33,7 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _LIVE_ENTRY = re.compile(r"^\d{1,2}h\d{2}\s*:")
+TABLE_CELLS = " | "  # between the cells of a table's row, one row a line; a short row (its header) is text too
 # « Abonnement annuel : 250 € », « Durée : 3 semaines »: a short line, but a list's or a form's value, not a byline
 _LABELLED_NUMBER = re.compile(r"[^\W\d][\w' -]{1,40}\s?:\s?\S*\d.{0,30}")
 _HASHTAGS = re.compile(r"(\s+#\w+)+$")  # "… visé par les frappes ? #ETAT_ISLAMIQUE" is still a reader's question
@@ -168,7 +169,7 @@ def _html_text(html: str, source: str) -> str:
             tag.insert_after(_BLOCK_BREAK)
         for cell in soup.find_all(["td", "th"]):  # a table row reads as one line: « Paris | 2 100 000 »
             if cell.find_previous_sibling(["td", "th"]):
-                cell.insert_before(" | ")
+                cell.insert_before(TABLE_CELLS)
         text = soup.get_text()
     except RecursionError as exc:
         raise DocumentError(messages.HTML_TOO_DEEP.format(source=source, reason=exc)) from exc
@@ -244,8 +245,8 @@ def label_spans(text: str) -> list[Span]:
             previous_end = start + len(line.rstrip())
             spans[-1] = Span(spans[-1].start, previous_end, spans[-1].kind)
             continue
-        if ((len(words) < _MIN_WORDS and not _LABELLED_NUMBER.fullmatch(stripped)) or _BOILERPLATE.match(stripped)
-                or _COMMENT_START.fullmatch(stripped)):
+        if ((len(words) < _MIN_WORDS and not _LABELLED_NUMBER.fullmatch(stripped) and TABLE_CELLS not in stripped)
+                or _BOILERPLATE.match(stripped) or _COMMENT_START.fullmatch(stripped)):
             previous_end = -1
             continue
         lead = len(line) - len(line.lstrip())

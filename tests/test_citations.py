@@ -309,6 +309,12 @@ def test_combien_de_groupes_is_answered_by_the_sentence_that_counts_groups():
     assert quoted("Combien de groupes joueront au festival ?", lineup, count)[0] == count
 
 
+def test_a_table_row_is_quoted_under_its_header_row():
+    hours = "Jour | Ouverture | Fermeture\n\nLundi | 12 h | 20 h\n\nDimanche | 9 h | 13 h"
+    assert quoted("À quelle heure ferme la piscine le dimanche ?", hours) == [
+        "Jour | Ouverture | Fermeture", "Dimanche | 9 h | 13 h"]
+
+
 def test_the_sentence_that_holds_the_fact_asked_for_answers_though_its_words_differ():
     # « La durée du prêt » shares no word with the question: the sentence before says what it is about.
     loan = ("Chaque lecteur peut emprunter jusqu'à 8 documents à la fois, dont 2 DVD au maximum. La durée du prêt est "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..documents import TABLE_CELLS
 from ..french import (TYPE_MISSING_WEIGHT, asked_type, asks_a_unit, cost_terms, counted_term, counts, holds_type,
                       refers_back, sentence_spans, terms)
 from ..retrieval import Retrieval, coverage, standardised
@@ -82,6 +83,9 @@ class ExtractiveGenerator(Generator):
         first sentence held the gold answer for 177 -> 186 of 312 such PIAF tuning questions, 30 -> 33 of 40 on
         gold_fr and dev_fr (held out: PIAF 200 46 -> 48 of 74, test_fr 8 of 10 alike); the same sentences are quoted.
 
+        A table's row is quoted under the table's first row, its header: « Dimanche | 9 h | 13 h » says
+        when the pool closes only under « Jour | Ouverture | Fermeture »; no other sentence brings a row along.
+
         « Combien de groupes… ? » is answered by the best sentence that counts groups (« vingt-deux groupes »), when
         it makes the cut, before one that repeats more of the question's words (« Le groupe de rock… jouera au
         festival »). On the 1,140 tuning and held-out questions, 5 quotes change their order, none gains or loses
@@ -98,6 +102,8 @@ class ExtractiveGenerator(Generator):
         title_lines: set[tuple[int, int]] = set()  # (passage number, position) of a title line: only quoted first
         headings: set[tuple[int, int]] = set()  # (passage number, position) of a heading: never quoted
         last_in_paragraph: set[tuple[int, int]] = set()  # the next sentence starts another line: it does not follow
+        rows: set[tuple[int, int]] = set()  # (passage number, position) of a table's row: no sentence's antecedent
+        table_headers: dict[tuple[int, int], int] = {}  # (passage number, a table row's position) -> its header's
         dense = _standardised_dense(retrieval)
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
@@ -108,6 +114,13 @@ class ExtractiveGenerator(Generator):
                          if _own_line(text, *span)]
             title_lines.update((number, position) for position, sentence in own_lines if sentence == title)
             headings.update((number, position) for position, sentence in own_lines if _heads(sentence))
+            table_rows = {position for position, sentence in own_lines if TABLE_CELLS in sentence}
+            rows.update((number, position) for position in table_rows)
+            first_row = -1
+            for position in sorted(table_rows):  # each row after a table's first (its header) reads under it
+                first_row = first_row if position - 1 in table_rows else position
+                if first_row != position:
+                    table_headers[(number, position)] = first_row
             last_in_paragraph.update((number, position) for position, (span, after) in enumerate(zip(spans, spans[1:]))
                                      if "\n" in text[span[1] : after[0]])
             term_sets = [set(terms(sentence)) for sentence in sentences]  # each sentence stemmed once
@@ -162,9 +175,13 @@ class ExtractiveGenerator(Generator):
             lines = [sentence] if chosen or kind or (number, position + 1) in labels \
                 or (number, position) in last_in_paragraph \
                 else sentences_of[number][position : position + 2]
-            antecedent = before if (number, position - 1) not in labels else ""
-            if antecedent and (leans_back or refers_back(sentence)) and antecedent.lower() not in chosen:
-                lines.insert(0 if not kind or refers_back(sentence) else len(lines), antecedent)
+            header = table_headers.get((number, position))
+            antecedent = sentences_of[number][header] if header is not None \
+                else before if (number, position - 1) not in labels | rows else ""
+            if antecedent and (header is not None or leans_back or refers_back(sentence)) \
+                    and antecedent.lower() not in chosen:
+                first = header is not None or not kind or refers_back(sentence)
+                lines.insert(0 if first else len(lines), antecedent)
                 antecedents += 1
             for line in lines:
                 chosen.setdefault(line.lower(), (line, number))
