@@ -313,6 +313,9 @@ def test_a_table_row_is_quoted_under_its_header_row():
     hours = "Jour | Ouverture | Fermeture\n\nLundi | 12 h | 20 h\n\nDimanche | 9 h | 13 h"
     assert quoted("À quelle heure ferme la piscine le dimanche ?", hours) == [
         "Jour | Ouverture | Fermeture", "Dimanche | 9 h | 13 h"]
+    # A passage that starts inside a long table: its first row is a day like the others, not the header.
+    assert quoted("À quelle heure ferme la piscine le dimanche ?", "Lundi | 12 h | 20 h\n\nDimanche | 9 h | 13 h") == [
+        "Dimanche | 9 h | 13 h"]
 
 
 def test_the_sentence_that_holds_the_fact_asked_for_answers_though_its_words_differ():

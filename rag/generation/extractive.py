@@ -119,7 +119,7 @@ class ExtractiveGenerator(Generator):
             first_row = -1
             for position in sorted(table_rows):  # each row after a table's first (its header) reads under it
                 first_row = first_row if position - 1 in table_rows else position
-                if first_row != position:
+                if first_row != position and _heads_table(sentences[first_row], first_row):
                     table_headers[(number, position)] = first_row
             last_in_paragraph.update((number, position) for position, (span, after) in enumerate(zip(spans, spans[1:]))
                                      if "\n" in text[span[1] : after[0]])
@@ -186,6 +186,13 @@ class ExtractiveGenerator(Generator):
             for line in lines:
                 chosen.setdefault(line.lower(), (line, number))
         return list(chosen.values())[: self.max_sentences + antecedents]
+
+
+def _heads_table(row: str, position: int) -> bool:
+    """Whether a passage's first row of a table is the table's header: the table starts after a line of text in
+    the passage, or the row holds no number (« Jour | Ouverture | Fermeture »). A passage may start in the middle
+    of a long table, and « Lundi | 12 h | 20 h » says nothing of « Dimanche | 9 h | 13 h »."""
+    return position > 0 or not any(c.isdigit() for c in row)
 
 
 def _own_line(text: str, start: int, end: int) -> bool:
