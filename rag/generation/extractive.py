@@ -161,6 +161,7 @@ class ExtractiveGenerator(Generator):
         if best <= 0:
             return []
         labels = title_lines | headings  # never brought along as the next or the previous sentence
+        no_context = labels | rows  # nor a table's row as the sentence before (its header row is, see below)
         chosen: dict[str, tuple[str, int]] = {}  # lower-cased sentence -> (sentence, passage number)
         antecedents = 0  # sentences quoted only to say who "il" is or what the next one is about: not answers
         for score, _, _, minus_position, sentence, number, leans_back, alone in candidates:
@@ -177,7 +178,7 @@ class ExtractiveGenerator(Generator):
                 else sentences_of[number][position : position + 2]
             header = table_headers.get((number, position))
             antecedent = sentences_of[number][header] if header is not None \
-                else before if (number, position - 1) not in labels | rows else ""
+                else before if (number, position - 1) not in no_context else ""
             if antecedent and (header is not None or leans_back or refers_back(sentence)) \
                     and antecedent.lower() not in chosen:
                 first = header is not None or not kind or refers_back(sentence)
