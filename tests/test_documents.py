@@ -230,7 +230,10 @@ def test_a_short_line_that_gives_a_number_for_a_label_is_text():
     text = "# Tarifs\n\n- Entrée adulte : 4,50 €\n- Abonnement annuel : 250 €\n- Durée : 3 semaines\n\nPartager\n"
     d = parse_document(text.encode(), ".md", "tarifs.md")
     assert labelled(d, BODY) == ["Entrée adulte : 4,50 €", "Abonnement annuel : 250 €", "Durée : 3 semaines"]
-    # A table's header row is as short, and says what each column of the rows under it is.
+
+
+def test_a_short_table_header_row_is_text():
+    # As short as a byline, it says what each column of the rows under it is.
     table = "| Jour | Ouverture |\n|---|---|\n| Samedi | 9 h |\n"
     assert labelled(parse_document(table.encode(), ".md", "horaires.md"), BODY) == ["Jour | Ouverture", "Samedi | 9 h"]
 
