@@ -148,7 +148,7 @@ class ExtractiveGenerator(Generator):
                 candidates.append((score, holds, -number, -position, sentence, number, leans_back, alone))
         candidates.sort(reverse=True)
         best = candidates[0][0] if candidates else 0.0  # the cut below: however the fact's holder came to lead
-        counter = next((c for c in candidates if counted and counts(c[4], counted)), None)
+        counter = next((c for c in candidates if counts(c[4], counted)), None) if counted else None
         if counter is not None and counter[0] >= self.min_share_of_best * best and counter is not candidates[0]:
             candidates.remove(counter)
             candidates.insert(0, counter)
