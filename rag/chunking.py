@@ -17,12 +17,13 @@ from .french import sentence_spans
 
 # Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged
 # files once (chunk ids are content hashes, so only chunks whose text changed are re-embedded).
-CHUNKER_VERSION = 8  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
+CHUNKER_VERSION = 9  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
 # 5: Markdown read without its markup, inline HTML tags kept in their sentence, the short end of a wrapped line kept;
 # 6: the lines of a wrapped paragraph (a PDF's) are one paragraph; 7: a page's menu (<nav>) is not read;
 # 8: a wrapped paragraph's line breaks read as spaces, a PDF's one-line heading is not joined to its paragraph,
 # a PDF's pages follow each other without their numbers, a short « label : number » line and a
-# table's short header row are text
+# table's short header row are text; 9: a heading opens the chunk of the text under it, a unit after a
+# number ends a sentence (« …à 12 h. La procédure… »)
 _WORD_SPAN = re.compile(r"\S+")
 
 
@@ -95,17 +96,35 @@ def _word_windows(text: str, start: int, end: int, max_words: int) -> list[tuple
 
 
 def _pack(text: str, spans: list[Span], max_words: int) -> list[Span]:
-    """Merge neighbouring spans of one kind when only blank space separates them."""
+    """Merge neighbouring spans of one kind when only blank space separates them. A heading goes with the
+    text under it: packed at the end of the chunk before (« Quels sont les risques pour la santé ? », « 2.3
+    Protection hors-gel »), it was searched without the text it names, and that text quoted without it."""
     packed: list[Span] = []
-    for span in spans:
+    for i, span in enumerate(spans):
         last = packed[-1] if packed else None
-        if (
-            last is not None
-            and last.kind == span.kind
-            and not text[last.end : span.start].strip()
-            and _word_count(text, Span(last.start, span.end, span.kind)) <= max_words
-        ):
+        if last is None or last.kind != span.kind or text[last.end : span.start].strip():
+            packed.append(span)
+        elif _word_count(text, Span(last.start, span.end, span.kind)) <= max_words:
             packed[-1] = Span(last.start, span.end, span.kind)
         else:
-            packed.append(span)
+            first = i  # the headings right above ``span`` that end ``last``, if any
+            while first > 0 and spans[first - 1].start >= last.start and _heading(text, spans[first - 1]):
+                first -= 1
+            if first == i:
+                packed.append(span)
+            elif spans[first].start == last.start:
+                packed[-1] = Span(last.start, span.end, span.kind)
+            else:
+                packed[-1] = Span(last.start, spans[first - 1].end, last.kind)
+                packed.append(Span(spans[first].start, span.end, span.kind))
     return packed
+
+
+_HEADING_WORDS = 12
+
+
+def _heading(text: str, span: Span) -> bool:
+    """A line of its own, short, that does not end a sentence: it names what follows."""
+    line = text[span.start : span.end]
+    return ("\n" not in line and len(line.split()) <= _HEADING_WORDS
+            and not line.rstrip(" »\"”')]").endswith((".", "!", "…", ";", ",")))

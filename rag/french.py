@@ -17,6 +17,8 @@ _ABBREVIATIONS = {
     "etc", "cf", "p", "pp", "vol", "no", "n°", "art", "chap", "fig", "env", "min", "max",
     "janv", "févr", "fév", "avr", "juil", "sept", "oct", "nov", "déc", "gén", "col", "cdt", "lt",
 }
+# After a number, a unit ends a sentence (« …de 9 h à 12 h. La procédure… »), not an initial (« M. K. : »)
+_UNITS = {"h", "min", "s", "m", "km", "cm", "mm", "g", "kg", "l", "cl", "ml", "t", "ha", "a"}
 _SENTENCE_END = re.compile(r"[.!?…]+[»\"”')\]]*(?=\s+|$)|\n\s*\n|\n(?=\S)")
 _ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’]", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -61,8 +63,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     for match in _SENTENCE_END.finditer(text, start, end):
         stop = match.end()
         if match.group().startswith("."):
-            word = re.search(r"([\w.°-]+)\.$", text[cursor : match.start() + 1])
-            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+            word = re.search(r"(\d\s?)?(?<![\w.°-])([\w.°-]+)\.$", text[cursor : match.start() + 1])
+            if word and not (word.group(1) and word.group(2).lower() in _UNITS) and (
+                    word.group(2).lower() in _ABBREVIATIONS or len(word.group(2)) == 1):
                 continue
         _append_trimmed(text, cursor, stop, spans)
         cursor = stop

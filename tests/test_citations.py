@@ -339,3 +339,12 @@ def test_the_sentence_that_holds_the_fact_asked_for_answers_though_its_words_dif
     assert quoted("Combien a coûté l'étude ?", "Ensuite, nous conseillons une révision par an ; elle coûte 89 euros.",
                   "L'étude a été financée par l'Agence nationale de la recherche à hauteur de 600 000 euros.") == [
         "L'étude a été financée par l'Agence nationale de la recherche à hauteur de 600 000 euros."]
+
+
+def test_a_sentence_that_ends_on_an_hour_is_not_quoted_with_the_next_one():
+    # « 12 h. » is a unit after a number, not an initial (« M. K. : »): the date asked for is a sentence of its own.
+    recall = ("Notre service consommateurs répond au 0 800 47 21 36, le samedi 15 juin de 9 h à 12 h. La procédure "
+              "de rappel est en vigueur jusqu'au 3 juillet 2024.")
+    assert quoted("Jusqu'à quelle date le rappel est-il en cours ?", recall)[0] == (
+        "La procédure de rappel est en vigueur jusqu'au 3 juillet 2024.")
+

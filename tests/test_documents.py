@@ -56,7 +56,8 @@ def test_chunks_point_at_exact_offsets_in_every_shipped_article():
         assert chunks
         for c in chunks:
             assert d.text[c.start : c.end] == c.text
-            assert len(c.text.split()) <= 90 or "." not in c.text
+            # At most 90 words, with the heading that opens it
+            assert len(c.text.split("\n", 1)[-1].split()) <= 90 or "." not in c.text
 
 
 def test_a_paragraph_stays_whole_up_to_its_budget_and_short_lines_are_packed_to_theirs(tmp_path):
@@ -281,3 +282,17 @@ def test_live_blog_reader_questions_are_comments_even_with_a_hashtag():
     assert "Sait-on si Abou Bakr al-Baghdadi est visé" in comments
     assert "Des nouvelles de la rencontre de François Hollande" in comments
     assert "La Russie renforce les contrôles" in " ".join(labelled(d, BODY))
+
+
+def test_a_heading_opens_the_chunk_of_the_text_under_it():
+    # Packed at the end of the chunk before, a FAQ's question was searched without its answer.
+    sections = {
+        "Puis-je avoir un animal de compagnie ?": "Oui, les chats et les petits chiens sont acceptés",
+        "Puis-je sous-louer une chambre ?": "Non, la sous-location est interdite par le bail",
+        "2.3 Protection hors-gel": "La fonction se déclenche quand l'eau du circuit descend sous 7 °C",
+    }
+    text = "\n\n".join(f"{heading}\n\n" + " ".join(f"{answer}, règle {n} du guide." for n in range(8))
+                       for heading, answer in sections.items())
+    chunks = [chunk.text for chunk in chunk_document(parse_document(text.encode(), ".md", "faq.md"), 90, 200)]
+    assert [chunk.split("\n")[0] for chunk in chunks] == list(sections)
+    assert all(chunk.endswith("règle 7 du guide.") for chunk in chunks)

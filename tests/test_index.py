@@ -64,13 +64,14 @@ def test_reingest_reports_added_updated_removed_unchanged(tmp_path, small_corpus
 
 
 def test_a_new_chunk_size_rechunks_unchanged_files_and_reembeds_only_new_chunks(tmp_path, small_corpus):
-    """Files are skipped by content hash AND chunking settings: changing RAG_CHUNK_WORDS (or a new
-    cleaning/chunking version) must not leave old chunks in place."""
+    """Files are skipped by content hash AND chunking settings: changing RAG_CHUNK_WORDS and RAG_PARAGRAPH_WORDS
+    (or a new cleaning/chunking version) must not leave old chunks in place."""
     index_dir = tmp_path / "idx"
     Assistant.open(index_dir, create=True).ingest(small_corpus)
     wide = {c.id for c in Assistant.open(index_dir).index.all_chunks()}
 
-    narrow = Assistant(Settings(index_dir=index_dir, chunk_words=20), Assistant.open(index_dir).index)
+    narrow = Assistant(Settings(index_dir=index_dir, chunk_words=20, paragraph_words=20),
+                       Assistant.open(index_dir).index)
     report = narrow.ingest(small_corpus)
     assert sorted(report.updated) == ["fromage.txt", "paris.txt", "volcans.md"] and not report.unchanged
     small = {c.id for c in narrow.index.all_chunks()}

@@ -217,14 +217,16 @@ def heading_above(text: str, sentence: str) -> str:
     return ""
 
 
-_NUMBERED = re.compile(r"(?:\d{1,2}|[IVX]{1,4})[.)]\s|(?:article|chapitre|section|partie|titre)\s+\w+\b", re.IGNORECASE)
+_NUMBERED = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})+\.?|(?:\d{1,2}|[IVX]{1,4})[.)])\s"
+                       r"|(?:article|chapitre|section|partie|titre)\s+\w+\b", re.IGNORECASE)
 
 
 def _heads(line: str) -> bool:
     """Whether a line of its own is a heading: a question, a FAQ's (« Les lunettes sont-elles prises en charge ? »),
-    or a numbered section (« 1. Budget des activités sociales », « Article 4 – Assemblée générale »). It shares
-    the question's words, yet the answer is the text under it. Inside a paragraph, a question may well
-    answer (« Peut-être cette interaction permet-elle… ? »); other short lines may be credits that hold a name."""
+    or a numbered section (« 1. Budget des activités sociales », « 2.3 Protection hors-gel », « Article 4 –
+    Assemblée générale »). It shares the question's words, yet the answer is the text under it. Inside a
+    paragraph, a question may well answer (« Peut-être cette interaction permet-elle… ? »); other short lines
+    may be credits that hold a name."""
     end = line.rstrip(" »\"”')]")
     return end.endswith("?") or bool(_NUMBERED.match(line)) and not end.endswith((".", "!", "…", ":", ";"))
 
