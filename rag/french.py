@@ -150,7 +150,7 @@ _ASKED = (
     ("number", re.compile(rf"\b(combien|quel(?:le)?s? {_BE}"
                           r"(?:nombre|part|pourcentage|proportion|montant|somme|âge|taux|chiffre|bilan|prix|co[uû]t|"
                           r"budget|distance|dur[ée]e|hauteur|longueur|largeur|superficie|surface|poids|altitude|"
-                          r"profondeur|vitesse|temp[ée]rature|diam[èe]tre|masse|volume))\b")),
+                          r"profondeur|vitesse|temp[ée]rature|diam[èe]tre|masse|volume|num[ée]ros?))\b")),
     ("date", re.compile(rf"\b(quand|quelles? {_BE}(?:dates?|ann[ée]es?|heures?)|quels? {_BE}(?:jours?|mois|soirs?)|"
                         r"depuis quand)\b")),
     ("name", re.compile(rf"^(?:qui|à qui|avec qui|par qui|de qui|pour qui|(?:d'|par |jusqu'|vers )?o[uù])\b|"

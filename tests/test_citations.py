@@ -348,3 +348,9 @@ def test_a_sentence_that_ends_on_an_hour_is_not_quoted_with_the_next_one():
     assert quoted("Jusqu'à quelle date le rappel est-il en cours ?", recall)[0] == (
         "La procédure de rappel est en vigueur jusqu'au 3 juillet 2024.")
 
+
+def test_a_phone_number_asked_for_is_quoted_before_a_sentence_that_only_says_numero():
+    recall = ("Adressez-nous un courriel en indiquant votre numéro de commande et le numéro de lot. Notre service "
+              "consommateurs répond à vos questions au numéro vert 0 800 47 21 36, du lundi au vendredi.")
+    assert quoted("Quel numéro de téléphone puis-je composer pour me renseigner ?", recall)[0] == (
+        "Notre service consommateurs répond à vos questions au numéro vert 0 800 47 21 36, du lundi au vendredi.")

@@ -93,6 +93,7 @@ def test_a_question_answered_by_oui_or_non_is_told_from_one_asking_for_a_fact(qu
     ("Quelles sont les dates du festival ?", "date"),
     ("Quels jours la piscine est-elle ouverte ?", "date"),
     ("Quel est le nom du porte-parole ?", "name"),
+    ("Quel numéro de téléphone faut-il composer ?", "number"),
     ("Par où passe la déviation ?", "name"),
     ("Le festival a lieu où ?", "name"),
     ("Qu'a fait Moscou le jour où la Russie a tiré des missiles ?", None),  # « le jour où » asks no place
