@@ -32,6 +32,8 @@ _BOILERPLATE = re.compile(
     r"|dernière mise à jour|mis à jour|actualisé|publié le|lire aussi|partager|retrouvez ici)",
     re.IGNORECASE,
 )
+# A running header or footer copied with a page's text: « Thermaline - Notice d'utilisation      page 4 »
+_RUNNING_LINE = re.compile(r"(?:\S+\s+){0,10}(?:page|p\.)\s*\d{1,3}(?:\s*(?:/|sur)\s*\d{1,3})?", re.IGNORECASE)
 _LIVE_ENTRY = re.compile(r"^\d{1,2}h\d{2}\s*:")
 TABLE_CELLS = " | "  # between the cells of a table's row, one row a line; a short row (its header) is text too
 # « Abonnement annuel : 250 € », « Durée : 3 semaines »: a short line, but a list's or a form's value, not a byline
@@ -246,7 +248,8 @@ def label_spans(text: str) -> list[Span]:
             spans[-1] = Span(spans[-1].start, previous_end, spans[-1].kind)
             continue
         if ((len(words) < _MIN_WORDS and not _LABELLED_NUMBER.fullmatch(stripped) and TABLE_CELLS not in stripped)
-                or _BOILERPLATE.match(stripped) or _COMMENT_START.fullmatch(stripped)):
+                or _BOILERPLATE.match(stripped) or _COMMENT_START.fullmatch(stripped)
+                or _RUNNING_LINE.fullmatch(stripped)):
             previous_end = -1
             continue
         lead = len(line) - len(line.lstrip())

@@ -354,3 +354,5 @@ def test_a_phone_number_asked_for_is_quoted_before_a_sentence_that_only_says_num
               "consommateurs répond à vos questions au numéro vert 0 800 47 21 36, du lundi au vendredi.")
     assert quoted("Quel numéro de téléphone puis-je composer pour me renseigner ?", recall)[0] == (
         "Notre service consommateurs répond à vos questions au numéro vert 0 800 47 21 36, du lundi au vendredi.")
+    # A number of one digit is no number to dial: « sous 2 jours » does not answer.
+    assert quoted("Quel est le numéro du service client ?", "Le service client répond aux courriels sous 2 jours.") == []

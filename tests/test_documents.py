@@ -296,3 +296,12 @@ def test_a_heading_opens_the_chunk_of_the_text_under_it():
     chunks = [chunk.text for chunk in chunk_document(parse_document(text.encode(), ".md", "faq.md"), 90, 200)]
     assert [chunk.split("\n")[0] for chunk in chunks] == list(sections)
     assert all(chunk.endswith("règle 7 du guide.") for chunk in chunks)
+
+
+def test_a_running_footer_copied_with_the_text_is_not_read():
+    text = ("2.3 Protection hors-gel\nLa fonction hors-gel se déclenche lorsque l'eau du circuit descend sous 7 °C.\n\n"
+            "Thermaline - Notice d'utilisation                                 page 4\n\n3. ENTRETIEN\n\n"
+            "L'entretien annuel de la chaudière par un professionnel qualifié est obligatoire.\n")
+    d = parse_document(text.encode(), ".txt", "notice.txt")
+    kept = " ".join(d.text[s.start : s.end] for s in d.spans)
+    assert "7 °C" in kept and "obligatoire" in kept and "page 4" not in kept
