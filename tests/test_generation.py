@@ -158,6 +158,20 @@ def test_the_model_reads_a_quoted_sentence_under_its_document_title(local):
     assert score("Le pont de Normandie") >= quote.min_answerability > score("")
 
 
+def test_a_long_title_is_read_when_only_it_names_the_place_asked_about(local):
+    """The minutes name their town only in their title: without it, the model found that « Nadia Ferhat
+    (adjointe aux finances) » does not say who handles the finances of Montbrac-sur-Lise."""
+    quote = local.generator("quote")
+    question = "Qui s'occupe des finances à la mairie de Montbrac-sur-Lise ?"
+    retrieval = local.retrieve(question)
+    passage = retrieval.passages[0]
+    present = ("Présents : Hélène Vasseur (maire), Bernard Chaput (premier adjoint, chargé des travaux), Nadia Ferhat "
+               "(adjointe aux finances), Olivier Ménard (adjoint à la jeunesse et aux sports), Claire Aubertin.")
+    minutes = replace(passage, chunk=replace(passage.chunk, text=present,
+                                             title="Compte rendu du conseil municipal de Montbrac-sur-Lise"))
+    assert quote.answerability(question, replace(retrieval, passages=[minutes])) >= quote.min_answerability
+
+
 def test_the_model_reads_a_faq_answer_under_its_question(local):
     """« Le contrat Confort rembourse 300 euros » says it is for glasses only through the FAQ question above it."""
     quote = local.generator("quote")

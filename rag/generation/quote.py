@@ -9,10 +9,11 @@ The sentences are cheap to choose (~40 ms), so `stream` chooses them again rathe
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from .. import messages
-from ..french import is_closed
+from ..french import is_closed, terms
 from ..retrieval import Retrieval
 from .extractive import ExtractiveGenerator, heading_above
 from .local import LocalGenerator, chat_head, chatml
@@ -65,11 +66,20 @@ _SUBJECT_WORDS = 6  # PIAF's Wikipedia titles: 96 % have at most 6 words; the sh
 
 
 def _titled(sentences: list[tuple[str, int]], retrieval: Retrieval) -> str:
-    """The sentences, each passage's after its title and each one under a heading after that heading, in brackets."""
+    """The sentences, each passage's after its title and each one under a heading after that heading, in brackets.
+
+    A longer title is shown when it alone names a name of the question: « Qui s'occupe des finances à la mairie de
+    Montbrac-sur-Lise ? » got P(Oui) 0.09 for « …Nadia Ferhat (adjointe aux finances)… », 0.79 without « de
+    Montbrac-sur-Lise », which only the title « Compte rendu du conseil municipal de Montbrac-sur-Lise » says.
+    Not for a question answered by oui or non: it states a claim, and so may a headline (« Bachar al-Assad
+    a-t-il rencontré François Hollande ? » was answered under a headline naming Hollande)."""
+    quoted = set(terms(" ".join(sentence for sentence, _ in sentences)))
+    named = set() if is_closed(retrieval.query) else _names(retrieval.query) - quoted
     parts, last = [], None
     for sentence, number in sentences:
         chunk = retrieval.passages[number - 1].chunk
-        title = chunk.title if 0 < len(chunk.title.split()) <= _SUBJECT_WORDS else ""
+        words = len(chunk.title.split())
+        title = chunk.title if 0 < words <= _SUBJECT_WORDS or words and named & set(terms(chunk.title)) else ""
         context = " – ".join(part for part in (title, heading_above(chunk.text, sentence)) if part)
         if context and (number, context) != last:
             parts.append(f"({context})")
@@ -78,6 +88,12 @@ def _titled(sentences: list[tuple[str, int]], retrieval: Retrieval) -> str:
     return " ".join(parts)
 
 
+def _names(question: str) -> set[str]:
+    """The terms of the question's capitalised words, its first word aside."""
+    return set(terms(" ".join(word for word in _WORD.findall(question)[1:] if word[:1].isupper())))
+
+
+_WORD = re.compile(r"\w[\w-]*")
 _HEAD = chat_head(messages.QUOTE_ANSWERS_SYSTEM,
                   tuple((messages.QUOTE_ANSWERS_PROMPT.format(quote=quote, question=question), verdict)
                         for quote, question, verdict in messages.QUOTE_ANSWERS_EXAMPLES))
