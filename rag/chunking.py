@@ -12,19 +12,19 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from .documents import Document, Span
+from .documents import TABLE_CELLS, Document, Span
 from .french import sentence_spans
 
 # Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged
 # files once (chunk ids are content hashes, so only chunks whose text changed are re-embedded).
-CHUNKER_VERSION = 10  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
+CHUNKER_VERSION = 11  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
 # 5: Markdown read without its markup, inline HTML tags kept in their sentence, the short end of a wrapped line kept;
 # 6: the lines of a wrapped paragraph (a PDF's) are one paragraph; 7: a page's menu (<nav>) is not read;
 # 8: a wrapped paragraph's line breaks read as spaces, a PDF's one-line heading is not joined to its paragraph,
 # a PDF's pages follow each other without their numbers, a short « label : number » line and a
 # table's short header row are text; 9: a heading opens the chunk of the text under it, a unit after a
 # number ends a sentence (« …à 12 h. La procédure… »); 10: a running footer (« Notice d'utilisation  page 4 ») is
-# not text
+# not text; 11: a table that does not fit after the text before it opens the next chunk with its header row
 _WORD_SPAN = re.compile(r"\S+")
 
 
@@ -99,7 +99,8 @@ def _word_windows(text: str, start: int, end: int, max_words: int) -> list[tuple
 def _pack(text: str, spans: list[Span], max_words: int) -> list[Span]:
     """Merge neighbouring spans of one kind when only blank space separates them. A heading goes with the
     text under it: packed at the end of the chunk before (« Quels sont les risques pour la santé ? », « 2.3
-    Protection hors-gel »), it was searched without the text it names, and that text quoted without it."""
+    Protection hors-gel »), it was searched without the text it names, and that text quoted without it. So does a
+    table that does not fit after the text before it: its rows are read under its header row."""
     packed: list[Span] = []
     for i, span in enumerate(spans):
         last = packed[-1] if packed else None
@@ -108,16 +109,18 @@ def _pack(text: str, spans: list[Span], max_words: int) -> list[Span]:
         elif _word_count(text, Span(last.start, span.end, span.kind)) <= max_words:
             packed[-1] = Span(last.start, span.end, span.kind)
         else:
-            first = i  # the headings right above ``span`` that end ``last``, if any
-            while first > 0 and spans[first - 1].start >= last.start and _heading(text, spans[first - 1]):
+            first = i  # the headings right above ``span`` that end ``last``, and the rows of the table it goes on
+            in_table = _row(text, span)
+            while first > 0 and spans[first - 1].start >= last.start and (
+                    _heading(text, spans[first - 1]) or in_table and _row(text, spans[first - 1])):
                 first -= 1
-            if first == i:
-                packed.append(span)
-            elif spans[first].start == last.start:
-                packed[-1] = Span(last.start, span.end, span.kind)
-            else:
+            if first < i and spans[first].start > last.start:
                 packed[-1] = Span(last.start, spans[first - 1].end, last.kind)
                 packed.append(Span(spans[first].start, span.end, span.kind))
+            elif first < i and not any(_row(text, above) for above in spans[first:i]):
+                packed[-1] = Span(last.start, span.end, span.kind)  # headings alone: they go with what follows
+            else:
+                packed.append(span)
     return packed
 
 
@@ -127,5 +130,10 @@ _HEADING_WORDS = 12
 def _heading(text: str, span: Span) -> bool:
     """A line of its own, short, that does not end a sentence: it names what follows."""
     line = text[span.start : span.end]
-    return ("\n" not in line and len(line.split()) <= _HEADING_WORDS
+    return ("\n" not in line and TABLE_CELLS not in line and len(line.split()) <= _HEADING_WORDS
             and not line.rstrip(" »\"”')]").endswith((".", "!", "…", ";", ",")))
+
+
+def _row(text: str, span: Span) -> bool:
+    """A table's row: a table moves to the next chunk whole, so that its rows are read under its header row."""
+    return TABLE_CELLS in text[span.start : span.end]

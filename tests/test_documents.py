@@ -305,3 +305,15 @@ def test_a_running_footer_copied_with_the_text_is_not_read():
     d = parse_document(text.encode(), ".txt", "notice.txt")
     kept = " ".join(d.text[s.start : s.end] for s in d.spans)
     assert "7 °C" in kept and "obligatoire" in kept and "page 4" not in kept
+
+
+def test_a_table_that_does_not_fit_after_the_text_before_it_opens_the_next_chunk_with_its_header_row():
+    intro = "En semaine, la ligne 4 circule toutes les trente minutes aux heures de pointe et toutes les heures sinon. " * 4
+    header = ["Arrêt", "Premier départ", "Deuxième départ", "Troisième départ", "Dernier départ"]
+    rows = "".join(f"<tr><td>Arrêt numéro {n}</td>" + "".join(f"<td>{h}h{n:02d}</td>" for h in (6, 7, 8, 20)) + "</tr>"
+                   for n in range(6))
+    page = (f"<html><body><h1>Horaires</h1><p>{intro}</p><table><thead><tr>"
+            + "".join(f"<th>{cell}</th>" for cell in header) + f"</tr></thead><tbody>{rows}</tbody></table></body></html>")
+    chunks = [c.text for c in chunk_document(parse_document(page.encode(), ".html", "bus.html"), 90, 200)]
+    table = next(chunk for chunk in chunks if "Arrêt numéro 5" in chunk)
+    assert table.startswith(" | ".join(header)) and "Arrêt numéro 0" in table
