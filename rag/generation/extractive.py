@@ -133,7 +133,8 @@ class ExtractiveGenerator(Generator):
                 if not (own or completes) or (number, position) in headings:  # about something else, or a heading
                     continue
                 leans_back, alone = False, own
-                before = term_sets[position - 1] if position else set()
+                # its context: the sentence before, or for a table's row its header row (« Arrêt | Premier départ »)
+                before = term_sets[table_headers.get((number, position), position - 1)] if position else set()
                 # Only when the two complete each other: a sentence that merely repeats words of the one
                 # before (« …affirme que le gymnase ouvrira en 2030 », planted after the answer) gets nothing.
                 if position and self.previous_share and ((words - before) & weights.keys() or completes):
@@ -168,7 +169,7 @@ class ExtractiveGenerator(Generator):
             if score < best * self.min_share_of_best or len(chosen) >= self.max_sentences + antecedents:
                 break
             position = -minus_position
-            before = sentences_of[number][position - 1] if position else ""
+            before = sentences_of[number][table_headers.get((number, position), position - 1)] if position else ""
             if leans_back and before.lower() in chosen and alone < best * self.min_share_of_best:
                 continue  # its score came from the sentence before, already quoted: alone, it does not make the cut
             if chosen and (number, position) in title_lines:
