@@ -133,6 +133,7 @@ _COST_ASKED = frozenset("cout couts coute coutent coutera couteront coutait prix
 _MONEY = _COST_ASKED | frozenset("euro euros eur dollar dollars centime centimes franc francs livres yen yens rouble "
                                  "roubles cfa".split())
 _CODE_ASKED = frozenset(("numero", "numeros"))
+_CODE = re.compile(r"\d(?:[ .-]?\d){3,}")  # four digits or more, maybe in groups: « 04 76 58 21 90 », not « 24 C »
 _DURATION_ASKED = frozenset(("temps", "duree"))  # « Combien de temps… », « Quelle est la durée… »
 _CLOCK = re.compile(r"\d{1,2}h(?:\d\d)?", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
@@ -241,8 +242,8 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
                 return True
             if not folded_words & _MONEY and not re.search(r"[€$£¥]", text):
                 return False
-        if asked & _CODE_ASKED:  # « Quel numéro… » a phone number, a batch's code (« L24-117 »): not « 2 ans »
-            return any(sum(c.isdigit() for c in word) >= 2 for word in words)
+        if asked & _CODE_ASKED:  # « Quel numéro… »: a phone number, a batch's code (« L24-117 »), not « 2 ans »
+            return bool(_CODE.search(text))
         if duration_asked and not (folded_words - asked) & _DURATIONS:  # « 8 documents » is no duration
             return any(_YEAR.fullmatch(word) for word in words)  # « Depuis combien de temps… » « depuis 2008 »
     for i, word in enumerate(words):
