@@ -88,12 +88,14 @@ def _titled(sentences: list[tuple[str, int]], retrieval: Retrieval) -> str:
     return " ".join(parts)
 
 
+_WORD = re.compile(r"\w[\w-]*")
+
+
 def _names(question: str) -> set[str]:
     """The terms of the question's capitalised words, its first word aside."""
     return set(terms(" ".join(word for word in _WORD.findall(question)[1:] if word[:1].isupper())))
 
 
-_WORD = re.compile(r"\w[\w-]*")
 _HEAD = chat_head(messages.QUOTE_ANSWERS_SYSTEM,
                   tuple((messages.QUOTE_ANSWERS_PROMPT.format(quote=quote, question=question), verdict)
                         for quote, question, verdict in messages.QUOTE_ANSWERS_EXAMPLES))
