@@ -34,6 +34,7 @@ _BOILERPLATE = re.compile(
 )
 # A running header or footer copied with a page's text: « Thermaline - Notice d'utilisation      page 4 »
 _RUNNING_LINE = re.compile(r"(?:\S+\s+){0,10}(?:page|p\.)\s*\d{1,3}(?:\s*(?:/|sur)\s*\d{1,3})?", re.IGNORECASE)
+_INDENT = re.compile(r"[ \t]*")
 _LIVE_ENTRY = re.compile(r"^\d{1,2}h\d{2}\s*:")
 TABLE_CELLS = " | "  # between the cells of a table's row, one row a line; a short row (its header) is text too
 # « Abonnement annuel : 250 € », « Durée : 3 semaines »: a short line, but a list's or a form's value, not a byline
@@ -242,7 +243,8 @@ def label_spans(text: str) -> list[Span]:
             in_comments = True
         words = _words(stripped)
         if (stripped and _continues(text, previous_end, start, stripped, short=len(words) < _MIN_WORDS)
-                and not (spans and _under_heading(text[spans[-1].start : previous_end], stripped))
+                and not (spans and _under_heading(text[spans[-1].start : previous_end], stripped)
+                         and not _indented_under(text, previous_end, start))
                 and not any(_repeats(earlier, words) for earlier, _ in recent)):
             previous_end = start + len(line.rstrip())
             spans[-1] = Span(spans[-1].start, previous_end, spans[-1].kind)
@@ -272,13 +274,21 @@ def _continues(text: str, previous_end: int, start: int, line: str, short: bool)
     """A line of a paragraph wrapped at a fixed width (a PDF's lines, a text cut at 80 columns): right
     under a kept line (no blank line between) that stops mid-sentence, and not a live blog's next entry.
     A short line also continues when it ends a sentence ("… les plus touchées par" / "la chaleur."), not
-    when it is a heading of its own; dropped as too short, it would lose its words. Joined, a wrapped
-    paragraph is chunked as one, and its sentences are not cut between two chunks."""
+    when it is a heading of its own; dropped as too short, it would lose its words. A line indented under
+    the one above it is that line's item (« E02  Pression d'eau insuffisante. » / «     Ouvrir doucement le
+    robinet… »: a code and what to do). Joined, a wrapped paragraph is chunked as one, and its sentences are
+    not cut between two chunks."""
     if (previous_end < 0 or text[previous_end:start].count("\n") != 1 or _BOILERPLATE.match(line)
             or _LIVE_ENTRY.match(line) or _COMMENT_START.match(line)):
         return False
     mid_sentence = not _SENTENCE_STOP.search(text[max(0, previous_end - 4) : previous_end])
-    return mid_sentence or (short and bool(_SENTENCE_STOP.search(line)))
+    return mid_sentence or _indented_under(text, previous_end, start) or (short and bool(_SENTENCE_STOP.search(line)))
+
+
+def _indented_under(text: str, previous_end: int, start: int) -> bool:
+    """Whether the line at ``start`` is indented more than the line that ends at ``previous_end``."""
+    above = text.rfind("\n", 0, previous_end) + 1
+    return _INDENT.match(text, start).end() - start > _INDENT.match(text, above).end() - above
 
 
 def _under_heading(previous: str, line: str) -> bool:

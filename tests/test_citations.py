@@ -361,8 +361,8 @@ def test_a_phone_number_asked_for_is_quoted_before_a_sentence_that_only_says_num
 
 def test_a_table_row_is_read_with_the_words_of_its_header_row():
     # « Premier départ » is said by the header row only: the hospital's row answers under it.
-    table = ("Arrêt | Premier départ | Dernier départ\n\nGare SNCF | 6h05 | 20h35\n\nLycée des Tilleuls | 6h18 | 20h48\n\n"
-             "Hôpital Saint-Roch | 6h24 | 20h54")
+    table = ("Arrêt | Premier départ | Dernier départ\n\nGare SNCF | 6h05 | 20h35\n\n"
+             "Lycée des Tilleuls | 6h18 | 20h48\n\nHôpital Saint-Roch | 6h24 | 20h54")
     quote = quoted("À quelle heure part le premier bus à l'arrêt de l'hôpital ?",
                    "Le samedi, la ligne passe toutes les heures devant l'hôpital, de 7h20 à 19h20.",
                    "Le premier bus du dimanche part à 8h10 de la gare.", table)

@@ -308,12 +308,26 @@ def test_a_running_footer_copied_with_the_text_is_not_read():
 
 
 def test_a_table_that_does_not_fit_after_the_text_before_it_opens_the_next_chunk_with_its_header_row():
-    intro = "En semaine, la ligne 4 circule toutes les trente minutes aux heures de pointe et toutes les heures sinon. " * 4
+    intro = ("En semaine, la ligne 4 circule toutes les trente minutes aux heures de pointe "
+             "et toutes les heures sinon. ") * 4
     header = ["Arrêt", "Premier départ", "Deuxième départ", "Troisième départ", "Dernier départ"]
     rows = "".join(f"<tr><td>Arrêt numéro {n}</td>" + "".join(f"<td>{h}h{n:02d}</td>" for h in (6, 7, 8, 20)) + "</tr>"
                    for n in range(6))
-    page = (f"<html><body><h1>Horaires</h1><p>{intro}</p><table><thead><tr>"
-            + "".join(f"<th>{cell}</th>" for cell in header) + f"</tr></thead><tbody>{rows}</tbody></table></body></html>")
+    head = "".join(f"<th>{cell}</th>" for cell in header)
+    page = (f"<html><body><h1>Horaires</h1><p>{intro}</p><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{rows}</tbody></table></body></html>")
     chunks = [c.text for c in chunk_document(parse_document(page.encode(), ".html", "bus.html"), 90, 200)]
     table = next(chunk for chunk in chunks if "Arrêt numéro 5" in chunk)
     assert table.startswith(" | ".join(header)) and "Arrêt numéro 0" in table
+
+
+def test_a_line_indented_under_another_is_its_item():
+    # A manual's code and what to do: passed to the next chunk, « Ouvrir doucement le robinet » lost its code.
+    text = ("E02  Pression d'eau insuffisante (inférieure à 0,8 bar).\n"
+            "     Ouvrir doucement le robinet jusqu'à 1,2 bar.\n"
+            "E03  Surchauffe (au-delà de 95 °C).\n"
+            "     Laisser refroidir l'appareil pendant 20 minutes.\n")
+    d = parse_document(text.encode(), ".txt", "notice.txt")
+    assert [" ".join(d.text[s.start : s.end].split()) for s in d.spans] == [
+        "E02 Pression d'eau insuffisante (inférieure à 0,8 bar). Ouvrir doucement le robinet jusqu'à 1,2 bar.",
+        "E03 Surchauffe (au-delà de 95 °C). Laisser refroidir l'appareil pendant 20 minutes."]
