@@ -177,9 +177,8 @@ class ExtractiveGenerator(Generator):
             lines = [sentence] if chosen or kind or (number, position + 1) in labels \
                 or (number, position) in last_in_paragraph \
                 else sentences_of[number][position : position + 2]
-            header = table_headers.get((number, position))
-            antecedent = sentences_of[number][header] if header is not None \
-                else before if (number, position - 1) not in no_context else ""
+            header = table_headers.get((number, position))  # then ``before`` is that header row
+            antecedent = before if header is not None or (number, position - 1) not in no_context else ""
             if antecedent and (header is not None or leans_back or refers_back(sentence)) \
                     and antecedent.lower() not in chosen:
                 first = header is not None or not kind or refers_back(sentence)
