@@ -32,8 +32,9 @@ _BOILERPLATE = re.compile(
     r"|dernière mise à jour|mis à jour|actualisé|publié le|lire aussi|partager|retrouvez ici)",
     re.IGNORECASE,
 )
+_PAGE_OF = r"\d{1,3}(?:\s*(?:/|sur)\s*\d{1,3})?"  # « 2 », « 2/5 », « 2 sur 5 »
 # A running header or footer copied with a page's text: « Thermaline - Notice d'utilisation      page 4 »
-_RUNNING_LINE = re.compile(r"(?:\S+\s+){0,10}(?:page|p\.)\s*\d{1,3}(?:\s*(?:/|sur)\s*\d{1,3})?", re.IGNORECASE)
+_RUNNING_LINE = re.compile(rf"(?:\S+\s+){{0,10}}(?:page|p\.)\s*{_PAGE_OF}", re.IGNORECASE)
 _INDENT = re.compile(r"[ \t]*")
 _LIVE_ENTRY = re.compile(r"^\d{1,2}h\d{2}\s*:")
 TABLE_CELLS = " | "  # between the cells of a table's row, one row a line; a short row (its header) is text too
@@ -204,7 +205,7 @@ def _read_pdf(data: bytes, source: str) -> tuple[str, str | None]:
     return "\n".join(_without_page_number(page) for page in pages), (str(title).strip() or None) if title else None
 
 
-_PAGE_NUMBER = re.compile(r"(?:page\s*)?\d{1,3}(?:\s*(?:/|sur)\s*\d{1,3})?", re.IGNORECASE)  # not « 2025 »
+_PAGE_NUMBER = re.compile(rf"(?:page\s*)?{_PAGE_OF}", re.IGNORECASE)  # not « 2025 »
 
 
 def _without_page_number(page: str) -> str:
