@@ -13,8 +13,9 @@ def doc(name):
     return read_document(CORPUS / name, name)
 
 
-def labelled(d, kind):
-    return [d.text[s.start : s.end] for s in d.spans if s.kind == kind]
+def labelled(d, kind=None):
+    """The text of each line kept, of one kind or of any."""
+    return [d.text[s.start : s.end] for s in d.spans if kind in (None, s.kind)]
 
 
 def test_reader_comments_are_labelled_and_article_body_is_not():
@@ -29,7 +30,7 @@ def test_reader_comments_are_labelled_and_article_body_is_not():
 
 def test_repeated_caption_is_indexed_once():
     d = doc("000_379740e1e137f038.txt")
-    kept = [d.text[s.start : s.end] for s in d.spans]
+    kept = labelled(d)
     copies = [t for t in kept if t.startswith("François Hollande et Vladimir Poutine à Moscou (Russie)")]
     assert len(copies) == 1
     assert copies[0] in labelled(d, CAPTION)
@@ -128,7 +129,7 @@ def test_a_short_heading_on_the_first_line_is_the_title():
     d = parse_document("Rapport annuel\n\nLa commune a rénové trois écoles et deux gymnases cette année.\n".encode(),
                        ".txt", "rapport.txt")
     assert d.title == "Rapport annuel"
-    assert "Rapport annuel" not in " ".join(d.text[s.start : s.end] for s in d.spans)  # a title, not body text
+    assert "Rapport annuel" not in " ".join(labelled(d))  # a title, not body text
     plain = parse_document("La commune a rénové trois écoles cette année.\n".encode(), ".txt", "bilan.txt")
     assert plain.title == "La commune a rénové trois écoles cette année."
 
@@ -303,7 +304,7 @@ def test_a_running_footer_copied_with_the_text_is_not_read():
             "Thermaline - Notice d'utilisation                                 page 4\n\n3. ENTRETIEN\n\n"
             "L'entretien annuel de la chaudière par un professionnel qualifié est obligatoire.\n")
     d = parse_document(text.encode(), ".txt", "notice.txt")
-    kept = " ".join(d.text[s.start : s.end] for s in d.spans)
+    kept = " ".join(labelled(d))
     assert "7 °C" in kept and "obligatoire" in kept and "page 4" not in kept
 
 
@@ -328,6 +329,6 @@ def test_a_line_indented_under_another_is_its_item():
             "E03  Surchauffe (au-delà de 95 °C).\n"
             "     Laisser refroidir l'appareil pendant 20 minutes.\n")
     d = parse_document(text.encode(), ".txt", "notice.txt")
-    assert [" ".join(d.text[s.start : s.end].split()) for s in d.spans] == [
+    assert [" ".join(line.split()) for line in labelled(d)] == [
         "E02 Pression d'eau insuffisante (inférieure à 0,8 bar). Ouvrir doucement le robinet jusqu'à 1,2 bar.",
         "E03 Surchauffe (au-delà de 95 °C). Laisser refroidir l'appareil pendant 20 minutes."]
