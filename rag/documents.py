@@ -40,6 +40,9 @@ _LIVE_ENTRY = re.compile(r"^\d{1,2}h\d{2}\s*:")
 TABLE_CELLS = " | "  # between the cells of a table's row, one row a line; a short row (its header) is text too
 # « Abonnement annuel : 250 € », « Durée : 3 semaines »: a short line, but a list's or a form's value, not a byline
 _LABELLED_NUMBER = re.compile(r"[^\W\d][\w' -]{1,40}\s?:\s?\S*\d.{0,30}")
+_BULLET = re.compile(r"[•·▪◦‣∙]")  # a list's item, never the rest of the line above
+# « Durée : », « Objet : », « De : Camille Roux »: a form's or a mail's field, however short (who wrote the mail)
+_FIELD = re.compile(r"[ \t]*[A-ZÀ-ÖØ-Þ][\w'’ ()/-]{0,30}?\s?:\s+\S")
 _HASHTAGS = re.compile(r"(\s+#\w+)+$")  # "… visé par les frappes ? #ETAT_ISLAMIQUE" is still a reader's question
 _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 _DATE = re.compile(rf"\b(\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}})\b", re.IGNORECASE)
@@ -198,26 +201,86 @@ def _read_pdf(data: bytes, source: str) -> tuple[str, str | None]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise PdfReadError("fichier protégé par un mot de passe")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_lines(page) for page in reader.pages]
         title = (reader.metadata or {}).get("/Title")
     except Exception as exc:  # noqa: BLE001 - pypdf raises dozens of types on malformed files; all mean "unreadable"
         raise DocumentError(messages.BAD_PDF.format(source=source, reason=exc)) from exc
-    return "\n".join(_without_page_number(page) for page in pages), (str(title).strip() or None) if title else None
+    return "\n".join(_without_running_lines(pages)), (str(title).strip() or None) if title else None
+
+
+_CELL_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")  # between a laid-out table's cells, a form's label and its value
+_LIST_MARK = re.compile(r"[•·▪◦‣∙*–-]|\d{1,2}[.)]|[a-z][.)]")
+
+
+def _page_lines(page) -> list[str]:
+    """A page's lines as laid out on it: a blank line where the page leaves space (between paragraphs, around a
+    heading), a table's cells apart. pypdf's plain text runs the lines of a report together: « 1. Le mot du
+    président » opened a paragraph, « Durée : 35 heures (5 jours) », « Session 1 : du 17 au 21 mars 2025 »… made
+    one sentence of nine fields, and a table's rows one line. Text in two columns is laid out side by side,
+    each line holding half a sentence of each: read in the page's own order."""
+    try:
+        laid_out = [line.rstrip() for line in page.extract_text(extraction_mode="layout").split("\n")]
+    except Exception:  # noqa: BLE001 - the layout pass fails on some fonts where the plain one does not
+        laid_out = []
+    if not any(laid_out) or _in_columns(laid_out):
+        return (page.extract_text() or "").split("\n")
+    return [_laid_out_line(line) for line in laid_out]
+
+
+def _laid_out_line(line: str) -> str:
+    """One laid-out line, its indentation kept: a table's row with its cells apart (« Beurre de baratte | 64 | 71 |
+    +10,9 % »), a form's field (« Durée : 35 heures ») or a justified line stretched wide with single spaces."""
+    indent, line = line[: len(line) - len(line.lstrip())], line.strip()
+    cells = [" ".join(cell.split()) for cell in _CELL_GAP.split(line)]
+    if _LIST_MARK.fullmatch(cells[0]) and len(cells) > 1:  # « •   Gestionnaires de paie… »: an item, not a cell
+        cells[:2] = [" ".join(cells[:2])]
+    value = cells[1:] if cells[0].endswith(":") else cells
+    gaps = {len(gap) for gap in _CELL_GAP.findall(line)[len(cells) - len(value):]}
+    stretched = len(value) >= 4 and max(gaps) - min(gaps) <= 1 and not any(" " in cell for cell in value)
+    if len(value) <= 1 or stretched:
+        return indent + " ".join(cells)
+    return indent + TABLE_CELLS.join(cells)
+
+
+def _in_columns(lines: list[str]) -> bool:
+    """Whether a page is set in two columns: most of its lines are two runs of prose far apart."""
+    filled = [line for line in lines if line.strip()]
+    halves = [_CELL_GAP.split(line.strip()) for line in filled]
+    prose = sum(len(cells) == 2 and all(len(cell.split()) >= 4 for cell in cells) for cells in halves)
+    return prose >= 0.4 * len(filled)
 
 
 _PAGE_NUMBER = re.compile(rf"(?:page\s*)?{_PAGE_OF}", re.IGNORECASE)  # not « 2025 »
+_EDGE = 3  # lines at a page's top or bottom where a running header or footer may sit
 
 
-def _without_page_number(page: str) -> str:
-    """A page's text without its number (« Page 2 », « 2/5 ») on its first or last line. Pages follow each other
-    line after line: a paragraph that runs onto the next page is one paragraph again, and its sentence cut by
-    the page's end (« …dans la cour du » / « Page 1 » / « collège voisin… ») is quoted whole."""
-    lines = page.strip("\n").split("\n")
-    while lines and _PAGE_NUMBER.fullmatch(lines[-1].strip()):
-        lines.pop()
-    while lines and _PAGE_NUMBER.fullmatch(lines[0].strip()):
-        lines.pop(0)
-    return "\n".join(lines)
+def _without_running_lines(pages: list[list[str]]) -> list[str]:
+    """The pages' lines without what repeats at their edges: page numbers (« Page 2 », « 2/5 », « GP-25 — Page
+    1/3 »), and a running header or footer met on an earlier page (« ATELIER COMPÉTENCES LOIRE »: kept on the
+    first page, it may be the only place the name is written). Pages then follow each other line after line: a
+    paragraph that runs onto the next page is one paragraph again, and its sentence cut by the page's end (« …dans
+    la cour du » / « Page 1 » / « collège voisin… ») is quoted whole."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for lines in pages:
+        lines = _trimmed(lines)
+        edges = {*range(min(_EDGE, len(lines))), *range(max(0, len(lines) - _EDGE), len(lines))}
+        keys = {position: re.sub(r"\d+", "#", " ".join(lines[position].split()).lower()) for position in edges}
+        lines = [line for position, line in enumerate(lines)
+                 if not (keys.get(position) in seen or position in edges and _page_number(line))]
+        seen |= {key for key in keys.values() if key}
+        kept += _trimmed(lines)
+    return kept
+
+
+def _page_number(line: str) -> bool:
+    return bool(_PAGE_NUMBER.fullmatch(line.strip()) or _RUNNING_LINE.fullmatch(line.strip()))
+
+
+def _trimmed(lines: list[str]) -> list[str]:
+    """``lines`` without the blank ones at either end."""
+    filled = [position for position, line in enumerate(lines) if line.strip()]
+    return lines[filled[0] : filled[-1] + 1] if filled else []
 
 
 def _lines(text: str):
@@ -243,14 +306,16 @@ def label_spans(text: str) -> list[Span]:
         if _COMMENT_START.match(stripped):
             in_comments = True
         words = _words(stripped)
-        if (stripped and _continues(text, previous_end, start, stripped, short=len(words) < _MIN_WORDS)
+        opened = spans[-1].start if spans else -1
+        if (stripped and _continues(text, opened, previous_end, start, stripped, short=len(words) < _MIN_WORDS)
                 and not (spans and _under_heading(text[spans[-1].start : previous_end], stripped)
                          and not _indented_under(text, previous_end, start))
                 and not any(_repeats(earlier, words) for earlier, _ in recent)):
             previous_end = start + len(line.rstrip())
             spans[-1] = Span(spans[-1].start, previous_end, spans[-1].kind)
             continue
-        if ((len(words) < _MIN_WORDS and not _LABELLED_NUMBER.fullmatch(stripped) and TABLE_CELLS not in stripped)
+        if ((len(words) < _MIN_WORDS and not (_LABELLED_NUMBER.fullmatch(stripped) or _FIELD.match(stripped))
+             and TABLE_CELLS not in stripped)
                 or _BOILERPLATE.match(stripped) or _COMMENT_START.fullmatch(stripped)
                 or _RUNNING_LINE.fullmatch(stripped)):
             previous_end = -1
@@ -271,16 +336,20 @@ def label_spans(text: str) -> list[Span]:
     return spans
 
 
-def _continues(text: str, previous_end: int, start: int, line: str, short: bool) -> bool:
+def _continues(text: str, opened: int, previous_end: int, start: int, line: str, short: bool) -> bool:
     """A line of a paragraph wrapped at a fixed width (a PDF's lines, a text cut at 80 columns): right
     under a kept line (no blank line between) that stops mid-sentence, and not a live blog's next entry.
     A short line also continues when it ends a sentence ("… les plus touchées par" / "la chaleur."), not
     when it is a heading of its own; dropped as too short, it would lose its words. A line indented under
     the one above it is that line's item (« E02  Pression d'eau insuffisante. » / «     Ouvrir doucement le
-    robinet… »: a code and what to do). Joined, a wrapped paragraph is chunked as one, and its sentences are
-    not cut between two chunks."""
+    robinet… »: a code and what to do). A form's field under a paragraph ``opened`` by another is the next
+    field, not the rest of a sentence (« Durée : 35 heures » / « Lieu : 12 rue des Tanneurs », a mail's « De :
+    … » / « Objet : … »); a table's row and a bulleted item stand alone.
+    Joined, a wrapped paragraph is chunked as one, and its sentences are not cut between two chunks."""
     if (previous_end < 0 or text[previous_end:start].count("\n") != 1 or _BOILERPLATE.match(line)
-            or _LIVE_ENTRY.match(line) or _COMMENT_START.match(line)):
+            or _LIVE_ENTRY.match(line) or _COMMENT_START.match(line)
+            or TABLE_CELLS in line or TABLE_CELLS in text[opened:previous_end]
+            or _BULLET.match(line) or _FIELD.match(line) and _FIELD.match(text, opened)):
         return False
     mid_sentence = not _SENTENCE_STOP.search(text[max(0, previous_end - 4) : previous_end])
     return mid_sentence or _indented_under(text, previous_end, start) or (short and bool(_SENTENCE_STOP.search(line)))

@@ -209,13 +209,16 @@ def test_a_pdf_paragraph_that_runs_onto_the_next_page_is_one_paragraph_without_t
     from fpdf import FPDF
 
     class Numbered(FPDF):
+        def header(self):  # a running header, as most reports have: it would cut the paragraph too
+            self.cell(0, 8, "Mairie de Montbrac - compte rendu du conseil", new_x="LMARGIN", new_y="NEXT")
+
         def footer(self):
             self.set_y(-15)
             self.cell(0, 10, f"Page {self.page_no()}", align="C")
 
     pdf = Numbered()
-    pdf.add_page()
     pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
     pdf.multi_cell(0, 6, "Le conseil municipal s'est reuni mardi soir pour examiner le budget de la commune.")
     pdf.set_y(262)
     pdf.multi_cell(0, 6, "Le maire a rappele que la renovation de l'ecole Jules-Ferry, prevue depuis trois ans, commencera "
@@ -223,8 +226,63 @@ def test_a_pdf_paragraph_that_runs_onto_the_next_page_is_one_paragraph_without_t
                          "installes dans la cour du college voisin pendant toute la duree du chantier.")
     d = parse_document(bytes(pdf.output()), ".pdf", "conseil.pdf")
     assert "Page" not in d.text
+    assert d.text.count("Mairie de Montbrac") == 1  # read once, on the first page
     assert ("Les eleves seront accueillis dans des batiments modulaires installes dans la cour du college voisin pendant "
             "toute la duree du chantier.") in [d.text[start:end] for start, end in sentence_spans(d.text)]
+
+
+def test_a_pdf_form_table_and_list_are_read_line_by_line():
+    # pypdf's plain text ran them together: nine fields made one sentence, a table's rows one line.
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for label, value in [("Duree :", "35 heures (5 jours)"), ("Lieu :", "12 rue des Tanneurs, Angers"),
+                         ("Tarif intra :", "7 400 euros par groupe")]:
+        pdf.cell(45, 7, label)
+        pdf.cell(0, 7, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(5)
+    for row in [("Module", "Duree", "Intervenant"), ("Actualite sociale 2025", "4 h", "Helene Vasseur"),
+                ("Cotisations et DSN", "7 h", "Thomas Guerin")]:
+        for width, cell in zip((90, 30, 60), row):
+            pdf.cell(width, 7, cell)
+        pdf.ln(7)
+    pdf.ln(5)
+    for item in ["plus de 21 jours avant la session : aucun frais ;", "entre 21 et 8 jours avant : 30 % du tarif ;"]:
+        pdf.set_x(20)
+        pdf.cell(0, 7, "- " + item, new_x="LMARGIN", new_y="NEXT")
+    d = parse_document(bytes(pdf.output()), ".pdf", "programme.pdf")
+    lines = ["Duree : 35 heures (5 jours)", "Lieu : 12 rue des Tanneurs, Angers", "Tarif intra : 7 400 euros par groupe",
+             "Module | Duree | Intervenant", "Actualite sociale 2025 | 4 h | Helene Vasseur",
+             "Cotisations et DSN | 7 h | Thomas Guerin", "- plus de 21 jours avant la session : aucun frais ;",
+             "- entre 21 et 8 jours avant : 30 % du tarif ;"]
+    assert labelled(d, BODY) == lines
+    assert [d.text[start:end] for start, end in sentence_spans(d.text)] == lines  # each quoted alone
+
+
+def test_a_pdf_in_two_columns_is_read_column_after_column():
+    # Laid out, each line holds half a sentence of each column.
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    left = " ".join(["Le conseil municipal s'est reuni mardi soir pour examiner le budget de la commune."] * 6)
+    right = " ".join(["La piscine municipale rouvrira en janvier apres six mois de travaux importants."] * 6)
+    with pdf.text_columns(ncols=2, gutter=10) as columns:
+        columns.write(text=left)
+        columns.new_column()
+        columns.write(text=right)
+    assert labelled(parse_document(bytes(pdf.output()), ".pdf", "journal.pdf"), BODY) == [left, right]
+
+
+def test_a_mail_s_fields_are_lines_of_their_own():
+    # Joined, « De : … » to « Objet : … » made one sentence; dropped as too short, « De : Camille Roux » lost who
+    # says « je serai sur l'écran jusqu'à 18 h ».
+    mail = ("De : Camille Roux\nÀ : Nadia Ferrand\nDate : lundi 3 novembre 2025, 10:47\nObjet : RE: Déménagement\n\n"
+            "Le 13, c'est la clôture de la paie, je serai sur l'écran jusqu'à 18 h au moins.\n")
+    assert labelled(parse_document(mail.encode(), ".txt", "mails.txt"), BODY) == mail.strip().replace("\n\n", "\n").split("\n")
 
 
 def test_a_short_line_that_gives_a_number_for_a_label_is_text():
