@@ -134,7 +134,9 @@ _COST_ASKED = frozenset("cout couts coute coutent coutera couteront coutait prix
 _MONEY = _COST_ASKED | frozenset("euro euros eur dollar dollars centime centimes franc francs livres yen yens rouble "
                                  "roubles cfa".split())
 _CODE_ASKED = frozenset(("numero", "numeros"))
-_CODE = re.compile(r"\d(?:[ .-]?\d){3,}")  # four digits or more, maybe in groups: « 04 76 58 21 90 », not « 24 C »
+# four digits or more, maybe in groups (« 04 76 58 21 90 »), or letters and digits around a hyphen (« B3-03 »,
+# « L24-117 »); not « 24 C », nor an error code (« E02 »)
+_CODE = re.compile(r"\d(?:[ .-]?\d){3,}|\b[A-Z]+\d*-\d+\b")
 _DURATION_ASKED = frozenset(("temps", "duree"))  # « Combien de temps… », « Quelle est la durée… »
 _CLOCK = re.compile(r"\d{1,2}h(?:\d\d)?", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
