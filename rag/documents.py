@@ -41,6 +41,9 @@ TABLE_CELLS = " | "  # between the cells of a table's row, one row a line; a sho
 # « Abonnement annuel : 250 € », « Durée : 3 semaines »: a short line, but a list's or a form's value, not a byline
 _LABELLED_NUMBER = re.compile(r"[^\W\d][\w' -]{1,40}\s?:\s?\S*\d.{0,30}")
 _BULLET = re.compile(r"[•·▪◦‣∙]")  # a list's item, never the rest of the line above
+# A numbered section or item: « 1. Description des travaux », « 2.3 Protection hors-gel », « Article 4 – Assemblée »
+NUMBERED = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})+\.?|(?:\d{1,2}|[IVX]{1,4})[.)])\s"
+                      r"|(?:article|chapitre|section|partie|titre)\s+\w+\b", re.IGNORECASE)
 # « Durée : », « Objet : », « De : Camille Roux »: a form's or a mail's field, however short (who wrote the mail)
 _FIELD = re.compile(r"[ \t]*[A-ZÀ-ÖØ-Þ][\w'’ ()/-]{0,30}?\s?:\s+\S")
 _HASHTAGS = re.compile(r"(\s+#\w+)+$")  # "… visé par les frappes ? #ETAT_ISLAMIQUE" is still a reader's question
@@ -342,14 +345,15 @@ def _continues(text: str, opened: int, previous_end: int, start: int, line: str,
     A short line also continues when it ends a sentence ("… les plus touchées par" / "la chaleur."), not
     when it is a heading of its own; dropped as too short, it would lose its words. A line indented under
     the one above it is that line's item (« E02  Pression d'eau insuffisante. » / «     Ouvrir doucement le
-    robinet… »: a code and what to do). A form's field under a paragraph ``opened`` by another is the next
-    field, not the rest of a sentence (« Durée : 35 heures » / « Lieu : 12 rue des Tanneurs », a mail's « De :
-    … » / « Objet : … »); a table's row and a bulleted item stand alone.
+    robinet… »: a code and what to do). A form's field is not the rest of a sentence (« Durée : 35 heures » /
+    « Lieu : 12 rue des Tanneurs », a mail's « De : … » / « Objet : … »), nor is a numbered section or item
+    (« 1. Description des travaux », « Article 2 – Acceptation du devis »); a table's row and a bulleted item
+    stand alone.
     Joined, a wrapped paragraph is chunked as one, and its sentences are not cut between two chunks."""
     if (previous_end < 0 or text[previous_end:start].count("\n") != 1 or _BOILERPLATE.match(line)
             or _LIVE_ENTRY.match(line) or _COMMENT_START.match(line)
             or TABLE_CELLS in line or TABLE_CELLS in text[opened:previous_end]
-            or _BULLET.match(line) or _FIELD.match(line) and _FIELD.match(text, opened)):
+            or _BULLET.match(line) or _FIELD.match(line) or NUMBERED.match(line) and not line[:1].islower()):
         return False
     mid_sentence = not _SENTENCE_STOP.search(text[max(0, previous_end - 4) : previous_end])
     return mid_sentence or _indented_under(text, previous_end, start) or (short and bool(_SENTENCE_STOP.search(line)))

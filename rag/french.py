@@ -95,6 +95,28 @@ def terms(text: str) -> list[str]:
     return [strip_accents(s) for s in _stemmer().stemWords(kept)]
 
 
+# Chat shorthand a user types (« c koi le mdp du wifi »), each word as the documents write it
+_SHORTHAND = {
+    "mdp": "mot de passe", "rdv": "rendez-vous", "num": "numéro", "qd": "quand", "pk": "pourquoi",
+    "pq": "pourquoi", "pkoi": "pourquoi", "koi": "quoi", "kel": "quel", "kelle": "quelle", "bcp": "beaucoup",
+    "tjrs": "toujours", "tjs": "toujours", "ds": "dans", "pr": "pour", "pdt": "pendant", "qqn": "quelqu'un",
+    "qqch": "quelque chose", "pb": "problème", "dispo": "disponible", "dispos": "disponibles", "resa": "réservation",
+    "résa": "réservation", "dej": "déjeuner", "déj": "déjeuner", "ptit": "petit", "p'tit": "petit",
+    "auj": "aujourd'hui", "ajd": "aujourd'hui", "mtn": "maintenant", "jusqua": "jusqu'à", "ya": "il y a",
+    "y'a": "il y a", "dc": "donc", "stp": "", "svp": "",
+}
+_SHORT_WORD = re.compile(r"(?<![\w'’-])[\w'’]+(?![\w'’-])")
+_OPENING_C = re.compile(r"^\s*c(?=\s+\w)", re.IGNORECASE)  # « c koi… », « C combien… », not « C. Dupont »
+
+
+def spelled_out(question: str) -> str:
+    """The question with chat shorthand written out, as the documents say it: « mdp » matches no passage's words, nor
+    does « jusqua » tell that a date is asked. Only lower-case words of their own: « PR », « CB », « tel » (un tel
+    accord) are not shorthand."""
+    spelled = _SHORT_WORD.sub(lambda m: _SHORTHAND.get(m.group(), m.group()), _OPENING_C.sub("c'est", question))
+    return " ".join(spelled.split())
+
+
 def looks_foreign(text: str) -> bool:
     """True when a question is clearly written in another language than French. A French
     question word first wins: "Qui a écrit The Spirit and the Flesh ?" names an English title."""

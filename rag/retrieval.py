@@ -18,7 +18,7 @@ import numpy as np
 from .bm25 import FrenchBM25
 from .chunking import Chunk
 from .documents import COMMENT
-from .french import terms
+from .french import spelled_out, terms
 from .index import Index
 
 MODES = ("hybrid", "dense", "bm25")
@@ -83,6 +83,7 @@ class HybridRetriever:
     def retrieve(
         self, query: str, k: int, *, include_comments: bool = False, sources: list[str] | None = None
     ) -> Retrieval:
+        query = spelled_out(query)  # « c koi le mdp du wifi » is searched, and read, as « c'est quoi le mot de passe… »
         if sources is not None and not sources:
             return Retrieval(query=query, passages=[])
         self.index.follow()

@@ -277,12 +277,17 @@ def test_a_pdf_in_two_columns_is_read_column_after_column():
     assert labelled(parse_document(bytes(pdf.output()), ".pdf", "journal.pdf"), BODY) == [left, right]
 
 
-def test_a_mail_s_fields_are_lines_of_their_own():
+def test_fields_items_and_numbered_sections_are_lines_of_their_own():
     # Joined, « De : … » to « Objet : … » made one sentence; dropped as too short, « De : Camille Roux » lost who
     # says « je serai sur l'écran jusqu'à 18 h ».
     mail = ("De : Camille Roux\nÀ : Nadia Ferrand\nDate : lundi 3 novembre 2025, 10:47\nObjet : RE: Déménagement\n\n"
             "Le 13, c'est la clôture de la paie, je serai sur l'écran jusqu'à 18 h au moins.\n")
     assert labelled(parse_document(mail.encode(), ".txt", "mails.txt"), BODY) == mail.strip().replace("\n\n", "\n").split("\n")
+    # A PDF's lines without a blank line between: a title, fields, an item, a numbered section and its text.
+    quote = ["DEVIS ESTIMATIF — Rénovation de la salle de bains", "Date d'émission : 12 mars 2024",
+             "Validité de l'offre : 60 jours", "• Rodolphe Quéré, électricien, sous-traitant pour la partie électrique",
+             "1. Description des travaux", "La salle de bains existante comporte une baignoire d'angle."]
+    assert labelled(parse_document("\n".join(quote).encode(), ".txt", "devis.txt"), BODY) == quote
 
 
 def test_a_short_line_that_gives_a_number_for_a_label_is_text():

@@ -36,6 +36,22 @@ def test_of_two_sentences_sharing_the_question_words_the_closer_in_meaning_is_qu
     assert ExtractiveGenerator(sentence_dense_weight=0).sentences(retrieval)[0][0].startswith("Inauguré")
 
 
+def test_a_question_typed_in_chat_shorthand_is_searched_as_written_out(tmp_path):
+    from rag import Assistant
+    from rag.generation.extractive import ExtractiveGenerator
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "livret.md").write_text(
+        "# Livret d'accueil\n\n## Wi-Fi\n\n- Réseau Wi-Fi : Sorbiers_Invites\n- Mot de passe : Tilleul-2026\n\n"
+        "## Départ\n\nLe départ se fait avant 10 h ; merci de laisser les clés dans la boîte.\n", encoding="utf-8")
+    assistant = Assistant.open(tmp_path / "idx", create=True, generator="extractive")
+    assistant.ingest(docs)
+    retrieval = assistant.retriever.retrieve("c koi le mdp du wifi", 5)
+    assert retrieval.query == "c'est quoi le mot de passe du wifi"  # « mdp » is in no passage
+    assert ExtractiveGenerator().sentences(retrieval)[0][0] == "Mot de passe : Tilleul-2026"
+
+
 def test_a_passage_far_ahead_on_keywords_beats_one_a_hair_ahead_on_meaning(shipped_index):
     """Reciprocal ranks tie these two (each first in one list, second in the other); the convex fusion
     keeps the size of the gaps, so the passage that BM25 puts far ahead wins."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..documents import TABLE_CELLS
+from ..documents import NUMBERED, TABLE_CELLS
 from ..french import (TYPE_MISSING_WEIGHT, asked_type, asks_a_unit, cost_terms, counted_term, counts, holds_type,
                       refers_back, sentence_spans, terms)
 from ..retrieval import Retrieval, coverage, standardised
@@ -217,8 +217,6 @@ def heading_above(text: str, sentence: str) -> str:
     return ""
 
 
-_NUMBERED = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})+\.?|(?:\d{1,2}|[IVX]{1,4})[.)])\s"
-                       r"|(?:article|chapitre|section|partie|titre)\s+\w+\b", re.IGNORECASE)
 
 
 def _heads(line: str) -> bool:
@@ -228,7 +226,7 @@ def _heads(line: str) -> bool:
     paragraph, a question may well answer (« Peut-être cette interaction permet-elle… ? »); other short lines
     may be credits that hold a name."""
     end = line.rstrip(" »\"”')]")
-    return end.endswith("?") or bool(_NUMBERED.match(line)) and not end.endswith((".", "!", "…", ":", ";"))
+    return end.endswith("?") or bool(NUMBERED.match(line)) and not end.endswith((".", "!", "…", ":", ";"))
 
 
 def _standardised_dense(retrieval: Retrieval) -> dict[tuple[int, int], float]:
