@@ -361,6 +361,14 @@ def test_a_phone_number_asked_for_is_quoted_before_a_sentence_that_only_says_num
                   "Le service client de la chaudière Confort 24 C répond aux courriels sous 2 jours.") == []
 
 
+def test_an_interview_s_answer_is_read_with_the_question_asked_before_it():
+    # « Quatorze. » shares no word with the question; the interviewer's question before it does.
+    interview = ("JULIEN MARCEAU : Vous parlez des producteurs. Combien sont-ils aujourd'hui à vous fournir ?\n\n"
+                 "BÉRÉNICE LACOMBE : Quatorze. Tous sont installés à moins de 40 kilomètres du restaurant.")
+    assert quoted("Combien de producteurs fournissent le restaurant ?", interview)[:2] == [
+        "BÉRÉNICE LACOMBE : Quatorze.", "Combien sont-ils aujourd'hui à vous fournir ?"]
+
+
 def test_a_table_row_is_read_with_the_words_of_its_header_row():
     # « Premier départ » is said by the header row only: the hospital's row answers under it.
     table = ("Arrêt | Premier départ | Dernier départ\n\nGare SNCF | 6h05 | 20h35\n\n"

@@ -46,7 +46,9 @@ class ExtractiveGenerator(Generator):
         trois semaines » after « Chaque lecteur peut emprunter jusqu'à 8 documents » answers « Combien de temps
         peut-on garder un livre emprunté ? », « Le président, Bernard Rousseau, ouvre la séance » after « Présents :
         31 conseillers » « Qui préside… ? ». Not for any number or date: « Sa travée centrale mesure 856 mètres »
-        would answer « Quelle est la hauteur des pylônes ? ». For a number or a date, the best sentence that holds
+        would answer « Quelle est la hauteur des pylônes ? »; unless the sentence before is a question, which the
+        sentence answers: an interview's « Combien sont-ils à vous fournir ? » / « Quatorze. » (no quote changes on
+        the 1,140 tuning and held-out questions). For a number or a date, the best sentence that holds
         it leads, when it scores at least ``min_holder_share`` of the best sentence (one that repeats more of the
         question's words, but without the fact, counts half); below that, none answers. On the tuning cases: PIAF
         800 80.8 -> 81.4 %, dev_fr 88.6 -> 90.9 %, gold_fr the same (share 1: 80.8 %, 0.9: 80.9 %, 0.7: 81.4 % and
@@ -129,7 +131,8 @@ class ExtractiveGenerator(Generator):
                 words = term_sets[position]
                 own = coverage(weights, words)
                 holds = holding[position]
-                completes = (unit_asked or kind == "name") and holds and position > 0 and not holding[position - 1]
+                completes = holds and position > 0 and not holding[position - 1] and (
+                    unit_asked or kind == "name" or sentences[position - 1].endswith("?"))
                 if not (own or completes) or (number, position) in headings:  # about something else, or a heading
                     continue
                 leans_back, alone = False, own
