@@ -95,7 +95,7 @@ def terms(text: str) -> list[str]:
     return [strip_accents(s) for s in _stemmer().stemWords(kept)]
 
 
-# Chat shorthand a user types (« c koi le mdp du wifi »), each word as the documents write it
+# Chat shorthand and clipped words a user types (« c koi le mdp du wifi », « le véto »), as documents write them
 _SHORTHAND = {
     "mdp": "mot de passe", "rdv": "rendez-vous", "num": "numéro", "qd": "quand", "pk": "pourquoi",
     "pq": "pourquoi", "pkoi": "pourquoi", "koi": "quoi", "kel": "quel", "kelle": "quelle", "bcp": "beaucoup",
@@ -103,7 +103,9 @@ _SHORTHAND = {
     "qqch": "quelque chose", "pb": "problème", "dispo": "disponible", "dispos": "disponibles", "resa": "réservation",
     "résa": "réservation", "dej": "déjeuner", "déj": "déjeuner", "ptit": "petit", "p'tit": "petit",
     "auj": "aujourd'hui", "ajd": "aujourd'hui", "mtn": "maintenant", "jusqua": "jusqu'à", "ya": "il y a",
-    "y'a": "il y a", "dc": "donc", "stp": "", "svp": "",
+    "y'a": "il y a", "dc": "donc", "stp": "", "svp": "", "veto": "vétérinaire", "véto": "vétérinaire",
+    "resto": "restaurant", "appart": "appartement", "ado": "adolescent", "ados": "adolescents", "prof": "professeur",
+    "profs": "professeurs", "kiné": "kinésithérapeute", "manif": "manifestation",
 }
 _SHORT_WORD = re.compile(r"(?<![\w'’-])[\w'’]+(?![\w'’-])")
 _OPENING_C = re.compile(r"^\s*c(?=\s+\w)", re.IGNORECASE)  # « c koi… », « C combien… », not « C. Dupont »
