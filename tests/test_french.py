@@ -57,6 +57,10 @@ def test_a_price_needs_a_sum_and_a_duration_a_unit_of_time():
     assert not holds_type("Chaque lecteur peut emprunter jusqu'à 8 documents.", "number", duration)
     assert holds_type("La durée du prêt est de trois semaines.", "number", duration)
     assert holds_type("Il dirige la commune depuis 2008.", "number", "Depuis combien de temps dirige-t-il la commune ?")
+    # « 12 heures » is a count of hours when hours are counted, an hour of the day otherwise.
+    fasting = "Votre animal doit être à jeun depuis 12 heures."
+    assert holds_type(fasting, "number", "Combien d'heures mon chien doit-il rester sans manger ?")
+    assert not holds_type(fasting, "number", "Combien de repas mon chien doit-il sauter ?")
 
 
 def test_quand_is_also_answered_by_a_relative_time():
