@@ -249,7 +249,8 @@ def _in_columns(lines: list[str]) -> bool:
     """Whether a page is set in two columns: most of its lines are two runs of prose far apart."""
     filled = [line for line in lines if line.strip()]
     halves = [_CELL_GAP.split(line.strip()) for line in filled]
-    prose = sum(len(cells) == 2 and all(len(cell.split()) >= 4 for cell in cells) for cells in halves)
+    prose = sum(len(cells) == 2 and not cells[0].endswith(":") and all(len(cell.split()) >= 4 for cell in cells)
+                for cells in halves)
     return prose >= 0.4 * len(filled)
 
 

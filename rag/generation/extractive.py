@@ -1,7 +1,6 @@
 """The LLM-free answer: the passages' sentences that cover the question best, quoted verbatim."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ..documents import NUMBERED, TABLE_CELLS
@@ -218,8 +217,6 @@ def heading_above(text: str, sentence: str) -> str:
         if _own_line(text, *span) and _heads(line):
             heading = line
     return ""
-
-
 
 
 def _heads(line: str) -> bool:
