@@ -202,6 +202,8 @@ def refers_back(sentence: str) -> bool:
 
 _WH_WORD = re.compile(r"\b(?:qui|que|qu|quoi|quel|quelle|quels|quelles|lequel|laquelle|lesquels|lesquelles|auquel|"
                       r"auxquels|auxquelles|duquel|desquels|desquelles|o[uù]|quand|comment|pourquoi|combien)\b")
+# The question words that stay search terms: a sentence that shares only them with the question is about something else
+WH_TERMS = frozenset(terms("combien lequel laquelle lesquels lesquelles"))
 _INVERSION = re.compile(r"\w-(?:t-)?(?:il|elle|ils|elles|on|je|tu|nous|vous)\b")
 
 

@@ -367,6 +367,9 @@ def test_an_interview_s_answer_is_read_with_the_question_asked_before_it():
                  "BÉRÉNICE LACOMBE : Quatorze. Tous sont installés à moins de 40 kilomètres du restaurant.")
     assert quoted("Combien de producteurs fournissent le restaurant ?", interview)[:2] == [
         "BÉRÉNICE LACOMBE : Quatorze.", "Combien sont-ils aujourd'hui à vous fournir ?"]
+    # Sharing only « combien » with the question asked, the interview is about something else.
+    assert quoted("Combien coûte l'adhésion d'un étudiant ?", "Formule | Prix\n\nÉtudiant | 160 €", interview) == [
+        "Formule | Prix", "Étudiant | 160 €"]
 
 
 def test_a_table_row_is_read_with_the_words_of_its_header_row():

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..documents import NUMBERED, TABLE_CELLS
-from ..french import (TYPE_MISSING_WEIGHT, asked_type, asks_a_unit, cost_terms, counted_term, counts, holds_type,
+from ..french import (TYPE_MISSING_WEIGHT, WH_TERMS, asked_type, asks_a_unit, cost_terms, counted_term, counts, holds_type,
                       refers_back, sentence_spans, terms)
 from ..retrieval import Retrieval, coverage, standardised
 from . import Generator
@@ -131,8 +131,10 @@ class ExtractiveGenerator(Generator):
                 own = coverage(weights, words)
                 holds = holding[position]
                 completes = holds and position > 0 and not holding[position - 1] and (
-                    unit_asked or kind == "name" or sentences[position - 1].endswith("?"))
-                if not (own or completes) or (number, position) in headings:  # about something else, or a heading
+                    unit_asked or kind == "name"
+                    or sentences[position - 1].endswith("?") and (term_sets[position - 1] - WH_TERMS) & weights.keys())
+                # about something else (« Combien de ruches avez-vous ? » shares only « combien »), or a heading
+                if not ((words - WH_TERMS) & weights.keys() or completes) or (number, position) in headings:
                     continue
                 leans_back, alone = False, own
                 # its context: the sentence before, or for a table's row its header row (« Arrêt | Premier départ »)
