@@ -354,8 +354,9 @@ def test_a_phone_number_asked_for_is_quoted_before_a_sentence_that_only_says_num
               "consommateurs répond à vos questions au numéro vert 0 800 47 21 36, du lundi au vendredi.")
     assert quoted("Quel numéro de téléphone puis-je composer pour me renseigner ?", recall)[0] == (
         "Notre service consommateurs répond à vos questions au numéro vert 0 800 47 21 36, du lundi au vendredi.")
-    assert quoted("Quel sera le numéro du bureau de Camille ?", "Chaque carton doit porter le numéro de votre futur "
-                  "bureau. Les bureaux sont attribués ainsi : B3-01 Olivier, B3-03 Camille.")[0].endswith("B3-03 Camille.")
+    offices = ("Chaque carton doit porter le numéro de votre futur bureau. Les bureaux sont attribués ainsi : B3-01 "
+               "Olivier, B3-03 Camille.")
+    assert quoted("Quel sera le numéro du bureau de Camille ?", offices)[0].endswith("B3-03 Camille.")
     # A model's number or a delay is no number to dial: « Confort 24 C », « sous 2 jours » do not answer.
     assert quoted("Quel est le numéro du service client ?",
                   "Le service client de la chaudière Confort 24 C répond aux courriels sous 2 jours.") == []

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..documents import NUMBERED, TABLE_CELLS
-from ..french import (TYPE_MISSING_WEIGHT, WH_TERMS, asked_type, asks_a_unit, cost_terms, counted_term, counts, holds_type,
-                      refers_back, sentence_spans, terms)
+from ..french import (TYPE_MISSING_WEIGHT, WH_TERMS, asked_type, asks_a_unit, cost_terms, counted_term, counts,
+                      holds_type, refers_back, sentence_spans, terms)
 from ..retrieval import Retrieval, coverage, standardised
 from . import Generator
 
