@@ -36,6 +36,7 @@ _PAGE_OF = r"\d{1,3}(?:\s*(?:/|sur)\s*\d{1,3})?"  # « 2 », « 2/5 », « 2 sur
 # A running header or footer copied with a page's text: « Thermaline - Notice d'utilisation      page 4 »
 _RUNNING_LINE = re.compile(rf"(?:\S+\s+){{0,10}}(?:page|p\.)\s*{_PAGE_OF}", re.IGNORECASE)
 _INDENT = re.compile(r"[ \t]*")
+_LEAD = re.compile(r"[\s>]*")  # a line's indentation, and a mail's quote marks (« >>> »)
 _LIVE_ENTRY = re.compile(r"^\d{1,2}h\d{2}\s*:")
 TABLE_CELLS = " | "  # between the cells of a table's row, one row a line; a short row (its header) is text too
 # « Abonnement annuel : 250 € », « Durée : 3 semaines »: a short line, but a list's or a form's value, not a byline
@@ -130,13 +131,17 @@ def parse_document(data: bytes, suffix: str, source: str) -> Document:
     )
 
 
+_LINE_BREAK = re.compile(r"\r?\n[ \t>]*")  # and the next line's quote marks, if a mail's quoted reply
+
+
 def _unwrapped(text: str, spans: list[Span]) -> str:
     """The text with a space for each line break inside a line's span (a paragraph wrapped at a fixed width, a
     PDF's): split there, « …contre cinq » and « en 2023. » were quoted as two sentences. One character for one,
     so every offset holds."""
     pieces, done = [], 0
     for span in spans:
-        pieces += [text[done : span.start], re.sub(r"[\r\n]", " ", text[span.start : span.end])]
+        blanked = _LINE_BREAK.sub(lambda m: " " * len(m.group()), text[span.start : span.end])
+        pieces += [text[done : span.start], blanked]
         done = span.end
     return "".join(pieces) + text[done:]
 
@@ -305,13 +310,18 @@ def label_spans(text: str) -> list[Span]:
     recent: list[tuple[list[str], int]] = []
     in_comments = False
     previous_end = -1  # end of the line before, when it was kept
+    previous_depth = 0
     for start, end, line in _lines(text):
-        stripped = line.strip()
+        # A mail's quoted reply is read without its marks (« >>> Nous accusons réception… »); « >>> » alone is a
+        # blank line, and a line quoted deeper or less deep is another mail's
+        lead = _LEAD.match(line).end()
+        depth, stripped = line[:lead].count(">"), line[lead:].rstrip()
         if _COMMENT_START.match(stripped):
             in_comments = True
         words = _words(stripped)
         opened = spans[-1].start if spans else -1
-        if (stripped and _continues(text, opened, previous_end, start, stripped, short=len(words) < _MIN_WORDS)
+        if (stripped and depth == previous_depth
+                and _continues(text, opened, previous_end, start, stripped, short=len(words) < _MIN_WORDS)
                 and not (spans and _under_heading(text[spans[-1].start : previous_end], stripped)
                          and not _indented_under(text, previous_end, start))
                 and not any(_repeats(earlier, words) for earlier, _ in recent)):
@@ -324,7 +334,6 @@ def label_spans(text: str) -> list[Span]:
                 or _RUNNING_LINE.fullmatch(stripped)):
             previous_end = -1
             continue
-        lead = len(line) - len(line.lstrip())
         start, end = start + lead, start + lead + len(stripped)
         repeated = next((i for ws, i in recent if _repeats(ws, words)), None)
         if repeated is not None:
@@ -336,7 +345,7 @@ def label_spans(text: str) -> list[Span]:
             kind = COMMENT
         spans.append(Span(start, end, kind))
         recent = (recent + [(words, len(spans) - 1)])[-3:]
-        previous_end = end
+        previous_end, previous_depth = end, depth
     return spans
 
 

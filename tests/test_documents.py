@@ -291,6 +291,18 @@ def test_fields_items_and_numbered_sections_are_lines_of_their_own():
     assert labelled(parse_document("\n".join(quote).encode(), ".txt", "devis.txt"), BODY) == quote
 
 
+def test_a_mail_s_quoted_replies_are_read_without_their_marks():
+    # « >>> » alone is a blank line: it glued a whole thread of quoted mails into one sentence.
+    thread = (">>> Nous accusons réception de votre réclamation, référence SAV-20417.\n>>>\n"
+              ">>> Votre dossier sera examiné sous 72 heures par notre responsable\n>>> relation client.\n>>>\n"
+              ">>>> De : Bérénice Cazal\n>>>> Objet : Canapé livré abîmé\n")
+    lines = labelled(parse_document(thread.encode(), ".txt", "sav.txt"), BODY)
+    assert [" ".join(line.split()) for line in lines] == [
+        "Nous accusons réception de votre réclamation, référence SAV-20417.",
+        "Votre dossier sera examiné sous 72 heures par notre responsable relation client.",
+        "De : Bérénice Cazal", "Objet : Canapé livré abîmé"]
+
+
 def test_a_short_line_that_gives_a_number_for_a_label_is_text():
     # A price list: each line is short, yet each is the answer to « Combien coûte l'abonnement annuel ? ».
     text = "# Tarifs\n\n- Entrée adulte : 4,50 €\n- Abonnement annuel : 250 €\n- Durée : 3 semaines\n\nPartager\n"
