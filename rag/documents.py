@@ -131,7 +131,7 @@ def parse_document(data: bytes, suffix: str, source: str) -> Document:
     )
 
 
-_LINE_BREAK = re.compile(r"\r?\n[ \t>]*")  # and the next line's quote marks, if a mail's quoted reply
+_LINE_BREAK = re.compile(r"(?:\r\n|[\r\n])[ \t>]*")  # and the next line's quote marks, if a mail's quoted reply
 
 
 def _unwrapped(text: str, spans: list[Span]) -> str:
