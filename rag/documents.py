@@ -41,12 +41,13 @@ _LIVE_ENTRY = re.compile(r"^\d{1,2}h\d{2}\s*:")
 TABLE_CELLS = " | "  # between the cells of a table's row, one row a line; a short row (its header) is text too
 # « Abonnement annuel : 250 € », « Durée : 3 semaines »: a short line, but a list's or a form's value, not a byline
 _LABELLED_NUMBER = re.compile(r"[^\W\d][\w' -]{1,40}\s?:\s?\S*\d.{0,30}")
-_BULLET = re.compile(r"[•·▪◦‣∙]")  # a list's item, never the rest of the line above
+_BULLETS = "•·▪◦‣∙"
+_BULLET = re.compile(f"[{_BULLETS}]")  # a list's item, never the rest of the line above
 # A numbered section or item: « 1. Description des travaux », « 2.3 Protection hors-gel », « Article 4 – Assemblée »
 NUMBERED = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})+\.?|(?:\d{1,2}|[IVX]{1,4})[.)])\s"
                       r"|(?:article|chapitre|section|partie|titre)\s+\w+\b", re.IGNORECASE)
 # « Durée : », « Objet : », « De : Camille Roux »: a form's or a mail's field, however short (who wrote the mail)
-_FIELD = re.compile(r"[ \t]*[A-ZÀ-ÖØ-Þ][\w'’ ()/-]{0,30}?\s?:\s+\S")
+_FIELD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’ ()/-]{0,30}?\s?:\s+\S")
 _HASHTAGS = re.compile(r"(\s+#\w+)+$")  # "… visé par les frappes ? #ETAT_ISLAMIQUE" is still a reader's question
 _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 _DATE = re.compile(rf"\b(\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}})\b", re.IGNORECASE)
@@ -217,7 +218,7 @@ def _read_pdf(data: bytes, source: str) -> tuple[str, str | None]:
 
 
 _CELL_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")  # between a laid-out table's cells, a form's label and its value
-_LIST_MARK = re.compile(r"[•·▪◦‣∙*–-]|\d{1,2}[.)]|[a-z][.)]")
+_LIST_MARK = re.compile(rf"[{_BULLETS}*–-]|\d{{1,2}}[.)]|[a-z][.)]")
 
 
 def _page_lines(page) -> list[str]:
@@ -319,9 +320,8 @@ def label_spans(text: str) -> list[Span]:
         if _COMMENT_START.match(stripped):
             in_comments = True
         words = _words(stripped)
-        opened = spans[-1].start if spans else -1
         if (stripped and depth == previous_depth
-                and _continues(text, opened, previous_end, start, stripped, short=len(words) < _MIN_WORDS)
+                and _continues(text, previous_end, start, stripped, short=len(words) < _MIN_WORDS)
                 and not (spans and _under_heading(text[spans[-1].start : previous_end], stripped)
                          and not _indented_under(text, previous_end, start))
                 and not any(_repeats(earlier, words) for earlier, _ in recent)):
@@ -349,7 +349,7 @@ def label_spans(text: str) -> list[Span]:
     return spans
 
 
-def _continues(text: str, opened: int, previous_end: int, start: int, line: str, short: bool) -> bool:
+def _continues(text: str, previous_end: int, start: int, line: str, short: bool) -> bool:
     """A line of a paragraph wrapped at a fixed width (a PDF's lines, a text cut at 80 columns): right
     under a kept line (no blank line between) that stops mid-sentence, and not a live blog's next entry.
     A short line also continues when it ends a sentence ("… les plus touchées par" / "la chaleur."), not
@@ -358,11 +358,12 @@ def _continues(text: str, opened: int, previous_end: int, start: int, line: str,
     robinet… »: a code and what to do). A form's field is not the rest of a sentence (« Durée : 35 heures » /
     « Lieu : 12 rue des Tanneurs », a mail's « De : … » / « Objet : … »), nor is a numbered section or item
     (« 1. Description des travaux », « Article 2 – Acceptation du devis »); a table's row and a bulleted item
-    stand alone.
+    stand alone (so a paragraph that holds a row is that row alone, the line above).
     Joined, a wrapped paragraph is chunked as one, and its sentences are not cut between two chunks."""
+    above = text.rfind("\n", 0, previous_end) + 1
     if (previous_end < 0 or text[previous_end:start].count("\n") != 1 or _BOILERPLATE.match(line)
             or _LIVE_ENTRY.match(line) or _COMMENT_START.match(line)
-            or TABLE_CELLS in line or TABLE_CELLS in text[opened:previous_end]
+            or TABLE_CELLS in line or TABLE_CELLS in text[above:previous_end]
             or _BULLET.match(line) or _FIELD.match(line) or NUMBERED.match(line) and not line[:1].islower()):
         return False
     mid_sentence = not _SENTENCE_STOP.search(text[max(0, previous_end - 4) : previous_end])
