@@ -263,7 +263,6 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
     years_asked = bool(asked & _YEARS_ASKED)  # « Depuis combien d'années… » is answered by « depuis 2012 »
     duration_asked = bool(asked & _DURATION_ASKED)  # « Combien de temps… » by « une heure et demie »
     when_asked = "quand" in asked
-    counted = counted_term(question)
     words = _WORD.findall(text)
     if kind == "number":
         folded_words = _folded_words(text)
@@ -283,7 +282,8 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
         if kind in ("number", "date") and any(c.isdigit() for c in word):
             following = strip_accents(words[i + 1].lower()) if i + 1 < len(words) else ""
             # « 12 heures » is an hour of the day, unless the question counts hours (« Combien d'heures… »)
-            if kind == "date" or years_asked or not dates(word, following) or counted and terms(following) == [counted]:
+            if (kind == "date" or years_asked or not dates(word, following)
+                    or terms(following) == [counted_term(question)]):
                 return True
         if kind == "number" and (folded in _NUMBER_WORDS or duration_asked and folded in _DURATIONS):
             return True
