@@ -17,18 +17,25 @@ def test_a_chunk_is_as_close_to_a_question_as_its_closest_sentence(shipped_index
         assert len(chunk.sentence_texts) >= 1
 
 
-def test_of_two_sentences_sharing_the_question_words_the_closer_in_meaning_is_quoted_first(tmp_path):
+def retrieved(tmp_path, name, text, question):
+    """The passages found for ``question`` in an index of one document, ``name`` holding ``text``."""
     from rag import Assistant
-    from rag.generation.extractive import ExtractiveGenerator
 
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "pont.txt").write_text(
-        "Un pont repeint\n\nInauguré par le maire en 2019, le pont de Villeneuve a coûté deux millions. "
-        "En juillet, le pont de Villeneuve a été repeint en bleu vif.\n", encoding="utf-8")
+    (docs / name).write_text(text, encoding="utf-8")
     assistant = Assistant.open(tmp_path / "idx", create=True, generator="extractive")
     assistant.ingest(docs)
-    retrieval = assistant.retriever.retrieve("De quelle couleur est le pont de Villeneuve ?", 5)
+    return assistant.retriever.retrieve(question, 5)
+
+
+def test_of_two_sentences_sharing_the_question_words_the_closer_in_meaning_is_quoted_first(tmp_path):
+    from rag.generation.extractive import ExtractiveGenerator
+
+    retrieval = retrieved(tmp_path, "pont.txt",
+                          "Un pont repeint\n\nInauguré par le maire en 2019, le pont de Villeneuve a coûté deux "
+                          "millions. En juillet, le pont de Villeneuve a été repeint en bleu vif.\n",
+                          "De quelle couleur est le pont de Villeneuve ?")
     first = retrieval.passages[0]
     assert len(first.sentence_dense) == len(first.chunk.sentence_texts) == 2
     assert ExtractiveGenerator().sentences(retrieval)[0][0] == "En juillet, le pont de Villeneuve a été repeint en bleu vif."
@@ -37,17 +44,12 @@ def test_of_two_sentences_sharing_the_question_words_the_closer_in_meaning_is_qu
 
 
 def test_a_question_typed_in_chat_shorthand_is_searched_as_written_out(tmp_path):
-    from rag import Assistant
     from rag.generation.extractive import ExtractiveGenerator
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "livret.md").write_text(
-        "# Livret d'accueil\n\n## Wi-Fi\n\n- Réseau Wi-Fi : Sorbiers_Invites\n- Mot de passe : Tilleul-2026\n\n"
-        "## Départ\n\nLe départ se fait avant 10 h ; merci de laisser les clés dans la boîte.\n", encoding="utf-8")
-    assistant = Assistant.open(tmp_path / "idx", create=True, generator="extractive")
-    assistant.ingest(docs)
-    retrieval = assistant.retriever.retrieve("c koi le mdp du wifi", 5)
+    retrieval = retrieved(tmp_path, "livret.md",
+                          "# Livret d'accueil\n\n## Wi-Fi\n\n- Réseau Wi-Fi : Sorbiers_Invites\n- Mot de passe : "
+                          "Tilleul-2026\n\n## Départ\n\nLe départ se fait avant 10 h ; merci de laisser les clés dans "
+                          "la boîte.\n", "c koi le mdp du wifi")
     assert retrieval.query == "c'est quoi le mot de passe du wifi"  # « mdp » is in no passage
     assert ExtractiveGenerator().sentences(retrieval)[0][0] == "Mot de passe : Tilleul-2026"
 
