@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import messages
+from . import french, messages
 from .errors import RagError
 
 log = logging.getLogger(__name__)
@@ -214,7 +214,7 @@ def _read_pdf(data: bytes, source: str) -> tuple[str, str | None]:
         title = (reader.metadata or {}).get("/Title")
     except Exception as exc:  # noqa: BLE001 - pypdf raises dozens of types on malformed files; all mean "unreadable"
         raise DocumentError(messages.BAD_PDF.format(source=source, reason=exc)) from exc
-    return "\n".join(_without_running_lines(pages)), (str(title).strip() or None) if title else None
+    return "\n".join(_rejoined_words(_without_running_lines(pages))), (str(title).strip() or None) if title else None
 
 
 _CELL_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")  # between a laid-out table's cells, a form's label and its value
@@ -281,6 +281,28 @@ def _without_running_lines(pages: list[list[str]]) -> list[str]:
         seen |= {key for key in keys.values() if key}
         kept += _trimmed(lines)
     return kept
+
+
+_HYPHENATED_END = re.compile(r"(\w+(?:[-'’]\w+)*)-$")
+_LINE_START = re.compile(r"\s*(\w+)(\S*)\s*")
+
+
+def _rejoined_words(lines: list[str]) -> list[str]:
+    """The lines with each word a hyphen splits at a line's end written whole on the first line (« le dévelop- » /
+    « pement, du réseau » → « le développement, » / « du réseau »)."""
+    text = "\n".join(lines)
+    rejoined: list[str] = []
+    for line in lines:
+        end = _HYPHENATED_END.search(rejoined[-1]) if rejoined else None
+        start = _LINE_START.match(line) if end else None
+        if start:
+            rejoined[-1] = rejoined[-1][: end.start()] + french.line_end_word(end.group(1), start.group(1), text)
+            rejoined[-1] += start.group(2)
+            line = line[: len(line) - len(line.lstrip())] + line[start.end() :]
+            if not line.strip():
+                continue
+        rejoined.append(line)
+    return rejoined
 
 
 def _page_number(line: str) -> bool:

@@ -119,6 +119,32 @@ def spelled_out(question: str) -> str:
     return " ".join(spelled.split())
 
 
+# Words a compound's hyphen follows or precedes (« vingt-cinq », « porte-parole », « peut-être », « dit-elle »): a
+# line that ends on them with a hyphen splits the compound at its own hyphen, not a word between two syllables
+_COMPOUND_FIRST = frozenset(
+    "dix vingt trente quarante cinquante soixante quatre peut au là ci non demi mi semi ex vice sous porte garde "
+    "arrière avant après grand grande petit petite beau belle rez chef haut basse bas extra anti néo".split())
+_COMPOUND_SECOND = frozenset(
+    "il elle ils elles on je tu nous vous moi toi lui leur leurs le la les y en ci là même mêmes être dessus dessous "
+    "delà deçà bas".split())
+
+
+def line_end_word(first: str, rest: str, text: str) -> str:
+    """The word a hyphen at a line's end splits, as written: « dévelop- » / « pement » is « développement », «
+    porte- » / « parole » is « porte-parole ». A PDF keeps a word processor's hyphenation; read as two words, «
+    dévelop- pement » matched neither « développement » nor anything else. The document's own use of either form
+    decides, else a list of the words compounds begin or end with; a capital or a digit after the hyphen (« Anne- »
+    / « Sophie », « 2024- » / « 2025 ») always keeps it."""
+    joined, kept = first + rest, f"{first}-{rest}"
+    lowered = text.lower()
+    if not (first[-1:].isalpha() and rest[:1].islower()) or kept.lower() in lowered:
+        return kept
+    if joined.lower() in lowered:
+        return joined
+    last = re.split(r"[-'’]", first)[-1].lower()
+    return kept if last in _COMPOUND_FIRST or rest.lower() in _COMPOUND_SECOND else joined
+
+
 def looks_foreign(text: str) -> bool:
     """True when a question is clearly written in another language than French. A French
     question word first wins: "Qui a écrit The Spirit and the Flesh ?" names an English title."""

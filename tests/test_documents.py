@@ -205,6 +205,25 @@ def test_a_pdf_paragraph_cut_into_lines_is_one_paragraph_again():
         "Il s'eleve a huit millions d'euros, dont deux millions pour l'investissement des ecoles."]
 
 
+def test_a_word_hyphenated_at_a_pdf_line_end_is_read_whole():
+    # A word processor's hyphenation: read as « dévelop- pement », the word matched no question's « développement »
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("DejaVu", fname="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    pdf.set_font("DejaVu", size=11)
+    pdf.multi_cell(0, 6, "Le syndicat a voté le dévelop-\npement, du réseau de chaleur et nommé sa porte-\nparole, Mme "
+                         "Anne-\nSophie Rivière. Le budget de dépol-\nlution atteint vingt-\ncinq millions d'euros pour "
+                         "2024-\n2025. Le chantier commencera-t-\nil en mars ? Il est pré-\nvu.\nLes travaux de "
+                         "dépollution dureront trois ans.", align="J")
+    d = parse_document(bytes(pdf.output()), ".pdf", "syndicat.pdf")
+    assert [d.text[start:end] for start, end in sentence_spans(d.text)] == [
+        "Le syndicat a voté le développement, du réseau de chaleur et nommé sa porte-parole, Mme Anne-Sophie Rivière.",
+        "Le budget de dépollution atteint vingt-cinq millions d'euros pour 2024-2025.",
+        "Le chantier commencera-t-il en mars ?", "Il est prévu.", "Les travaux de dépollution dureront trois ans."]
+
+
 def test_a_pdf_paragraph_that_runs_onto_the_next_page_is_one_paragraph_without_the_page_number():
     from fpdf import FPDF
 
