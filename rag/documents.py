@@ -43,9 +43,10 @@ TABLE_CELLS = " | "  # between the cells of a table's row, one row a line; a sho
 _LABELLED_NUMBER = re.compile(r"[^\W\d][\w' -]{1,40}\s?:\s?\S*\d.{0,30}")
 _BULLETS = "•·▪◦‣∙"
 _BULLET = re.compile(f"[{_BULLETS}]")  # a list's item, never the rest of the line above
-# A numbered section or item: « 1. Description des travaux », « 2.3 Protection hors-gel », « Article 4 – Assemblée »
+# A numbered section or item: « 1. Description des travaux », « 2.3 Protection hors-gel », « Article 4 – Assemblée »,
+# a council's « Délibération n° 2024-043 – Rénovation de la salle des fêtes »
 NUMBERED = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})+\.?|(?:\d{1,2}|[IVX]{1,4})[.)])\s"
-                      r"|(?:article|chapitre|section|partie|titre)\s+\w+\b", re.IGNORECASE)
+                      r"|(?:article|chapitre|section|partie|titre|délibération)\s+\w+\b", re.IGNORECASE)
 # « Durée : », « Objet : », « De : Camille Roux »: a form's or a mail's field, however short (who wrote the mail)
 _FIELD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’ ()/-]{0,30}?\s?:\s+\S")
 _HASHTAGS = re.compile(r"(\s+#\w+)+$")  # "… visé par les frappes ? #ETAT_ISLAMIQUE" is still a reader's question

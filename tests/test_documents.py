@@ -308,6 +308,10 @@ def test_fields_items_and_numbered_sections_are_lines_of_their_own():
              "Validité de l'offre : 60 jours", "• Rodolphe Quéré, électricien, sous-traitant pour la partie électrique",
              "1. Description des travaux", "La salle de bains existante comporte une baignoire d'angle."]
     assert labelled(parse_document("\n".join(quote).encode(), ".txt", "devis.txt"), BODY) == quote
+    # A council's minutes: each deliberation is a section of its own, not the end of the line above.
+    minutes = ["Le conseil passe ensuite aux points inscrits à l'ordre du jour de la séance",
+               "Délibération n° 2024-044 — Subventions aux associations"]
+    assert labelled(parse_document("\n".join(minutes).encode(), ".txt", "cr.txt"), BODY) == minutes
 
 
 def test_a_mail_s_quoted_replies_are_read_without_their_marks():
