@@ -291,13 +291,13 @@ _LINE_START = re.compile(r"\s*(\w+)(\S*)\s*")
 def _rejoined_words(lines: list[str]) -> list[str]:
     """The lines with each word a hyphen splits at a line's end written whole on the first line (« le dévelop- » /
     « pement, du réseau » → « le développement, » / « du réseau »)."""
-    text = "\n".join(lines)
+    lowered = "\n".join(lines).lower()
     rejoined: list[str] = []
     for line in lines:
         end = _HYPHENATED_END.search(rejoined[-1]) if rejoined else None
         start = _LINE_START.match(line) if end else None
         if start:
-            rejoined[-1] = rejoined[-1][: end.start()] + french.line_end_word(end.group(1), start.group(1), text)
+            rejoined[-1] = rejoined[-1][: end.start()] + french.line_end_word(end.group(1), start.group(1), lowered)
             rejoined[-1] += start.group(2)
             line = line[: len(line) - len(line.lstrip())] + line[start.end() :]
             if not line.strip():

@@ -129,14 +129,13 @@ _COMPOUND_SECOND = frozenset(
     "delà deçà bas".split())
 
 
-def line_end_word(first: str, rest: str, text: str) -> str:
+def line_end_word(first: str, rest: str, lowered: str) -> str:
     """The word a hyphen at a line's end splits, as written: « dévelop- » / « pement » is « développement », «
     porte- » / « parole » is « porte-parole ». A PDF keeps a word processor's hyphenation; read as two words, «
     dévelop- pement » matched neither « développement » nor anything else. The document's own use of either form
-    decides, else a list of the words compounds begin or end with; a capital or a digit after the hyphen (« Anne- »
-    / « Sophie », « 2024- » / « 2025 ») always keeps it."""
+    decides (``lowered``: its text in lower case), else a list of the words compounds begin or end with; a capital or
+    a digit after the hyphen (« Anne- » / « Sophie », « 2024- » / « 2025 ») always keeps it."""
     joined, kept = first + rest, f"{first}-{rest}"
-    lowered = text.lower()
     if not (first[-1:].isalpha() and rest[:1].islower()) or kept.lower() in lowered:
         return kept
     if joined.lower() in lowered:
