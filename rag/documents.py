@@ -29,7 +29,9 @@ _COMMENT_START = re.compile(
 )
 _BOILERPLATE = re.compile(
     r"^(votre (e-?mail|adresse)|tous les champs|merci pour votre commentaire|ce contenu n'est pas ouvert"
-    r"|dernière mise à jour|mis à jour|actualisé|publié le|lire aussi|partager|retrouvez ici)",
+    r"|dernière mise à jour|mis à jour|actualisé|publié le|lire aussi|partager|retrouvez ici|©|copyright\b"
+    r"|tous droits réservés|mentions légales|politique de confidentialité|suivez-nous|gestion des cookies"
+    r"|(?:nous|ce site) utilis\w* des cookies)",
     re.IGNORECASE,
 )
 _PAGE_OF = r"\d{1,3}(?:\s*(?:/|sur)\s*\d{1,3})?"  # « 2 », « 2/5 », « 2 sur 5 »
@@ -174,13 +176,17 @@ def _html_text(html: str, source: str) -> str:
     """Visible text of a page, one block (paragraph, heading, list item, table row) per line; citations point
     into this text. Inline tags (a link, « <strong> ») and line breaks in the source stay inside their
     sentence: split there, « Le président <a>Emmanuel Macron</a> a annoncé » lost its short pieces. A menu
-    (<nav>) is no text of the page: « Accueil | Billetterie | Devenir bénévole » was searched with its heading."""
+    (<nav>) is no text of the page: « Accueil | Billetterie | Devenir bénévole » was searched with its heading; nor
+    are a button's label (« Tout accepter ») and a cookie banner, quoted for « La mutuelle rembourse-t-elle… ? »."""
     from bs4 import BeautifulSoup
 
     try:
         soup = BeautifulSoup(html, "html.parser")
-        for tag in soup(["script", "style", "noscript", "template", "head", "nav"]) + soup(role="navigation"):
+        for tag in soup(["script", "style", "noscript", "template", "head", "nav", "button"]) + soup(role="navigation"):
             tag.decompose()
+        for tag in soup.find_all(_cookie_banner):
+            if not tag.decomposed:  # inside a banner already removed
+                tag.decompose()
         for tag in soup.find_all(_HTML_BLOCKS):
             tag.insert_before(_BLOCK_BREAK)
             tag.insert_after(_BLOCK_BREAK)
@@ -192,6 +198,11 @@ def _html_text(html: str, source: str) -> str:
         raise DocumentError(messages.HTML_TOO_DEEP.format(source=source, reason=exc)) from exc
     blocks = (" ".join(block.split()) for block in text.split(_BLOCK_BREAK))
     return "\n\n".join(block for block in blocks if block)
+
+
+def _cookie_banner(tag) -> bool:
+    names = " ".join([tag.get("id") or "", *(tag.get("class") or [])]).lower()
+    return any(word in names for word in ("cookie", "consent", "rgpd", "gdpr"))
 
 
 def _markdown_html(text: str) -> str:

@@ -158,6 +158,20 @@ def test_a_page_menu_is_not_read_as_its_text():
     assert "contact@nuitsdulac.fr" in d.text  # a footer may answer « Comment joindre l'association ? »
 
 
+def test_a_cookie_banner_buttons_and_the_copyright_line_are_not_read():
+    # The banner and « © … Tous droits réservés » were the quote for « La mutuelle rembourse-t-elle les lentilles ? »
+    page = ("<html><body><div id='cookie-banner' class='bandeau'><p>Nous utilisons des cookies pour mesurer "
+            "l'audience de notre site et améliorer votre navigation.</p><button>Tout accepter</button></div>"
+            "<h1>Questions fréquentes sur vos remboursements</h1><p>Les lunettes sont remboursées jusqu'à 250 euros "
+            "tous les deux ans.</p><footer><p>Mentions légales · Politique de confidentialité</p>"
+            "<p>© 2024 Mutuelle des Trois Vallées — Tous droits réservés</p><p>Siège social : 12 rue des Tanneurs, "
+            "89200 Avallon.</p></footer></body></html>")
+    d = parse_document(page.encode(), ".html", "faq.html")
+    assert labelled(d, BODY) == ["Questions fréquentes sur vos remboursements",
+                                 "Les lunettes sont remboursées jusqu'à 250 euros tous les deux ans.",
+                                 "Siège social : 12 rue des Tanneurs, 89200 Avallon."]
+
+
 def test_links_and_emphasis_inside_a_paragraph_keep_its_sentence_whole():
     page = ("<html><body><p>Le président <a href='/macron'>Emmanuel Macron</a> a annoncé <strong>mardi</strong>\n"
             "une réforme.</p><table><tr><th>Ville</th><th>Habitants en 2020</th></tr>"
