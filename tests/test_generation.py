@@ -143,6 +143,28 @@ def test_the_model_reading_the_quote_tells_one_that_answers_from_one_that_does_n
     assert score(gives) >= quote.min_answerability > score(misses)
 
 
+@pytest.mark.parametrize("question, says_non, elsewhere", [
+    ("Le repas de midi est-il compris dans le prix de la formation ?",
+     "Les repas ne sont pas compris dans le prix de la formation ; un restaurant voisin propose une formule à 11,50 "
+     "euros.",
+     "La formation dure cinq jours et coûte 1 890 euros par stagiaire."),
+    ("Faut-il payer pour visiter l'usine ?",
+     "Des visites guidées gratuites de l'usine sont proposées chaque mercredi à 15 heures, sur réservation.",
+     "L'usine emploie 38 salariés et vise 900 000 boîtes la première année."),
+])
+def test_a_closed_question_is_answered_by_an_extract_that_says_non(local, question, says_non, elsewhere):
+    """The model refused both extracts that say non (P(Oui) 0.14 and 0.48); holding the question's words, they answer."""
+    quote = local.generator("quote")
+
+    def score(sentence):
+        retrieval = local.retrieve(question)
+        passage = retrieval.passages[0]
+        fake = replace(passage, chunk=replace(passage.chunk, text=sentence, title="Infos pratiques"))
+        return quote.answerability(question, replace(retrieval, passages=[fake]))
+
+    assert score(says_non) >= quote.min_answerability > score(elsewhere)
+
+
 def test_the_model_reads_a_quoted_sentence_under_its_document_title(local):
     """« Sa construction… » says what was built only through the title: refused without it."""
     quote = local.generator("quote")
