@@ -58,7 +58,7 @@ class QuoteGenerator(LocalGenerator):
         mardi, c'est fermeture complète » for « Le restaurant est-il ouvert le mardi ? », P(Oui) 0.29), and on the 59
         closed tuning questions (new-user trials, yesno_fr's even half) its P(Oui) told answerable from not barely
         better than chance (AUC 0.64), the quote's coverage of the question better (0.72). Answered, 27 -> 40 of the 47
-        answerable, 4 -> 5 of the 12 without an answer; of the 13 gained, 10 quotes say the answer."""
+        answerable, 4 -> 5 of the 12 without an answer; of the 12 gained in the trials, 9 quotes say the answer."""
         sentences = self.quotes.sentences(retrieval)
         if not sentences:
             return None
