@@ -182,11 +182,11 @@ def _html_text(html: str, source: str) -> str:
 
     try:
         soup = BeautifulSoup(html, "html.parser")
-        for tag in soup(["script", "style", "noscript", "template", "head", "nav", "button"]) + soup(role="navigation"):
-            tag.decompose()
-        for tag in soup.find_all(_cookie_banner):
+        for tag in soup.find_all(_cookie_banner):  # first: its buttons say that it asks for consent
             if not tag.decomposed:  # inside a banner already removed
                 tag.decompose()
+        for tag in soup(["script", "style", "noscript", "template", "head", "nav", "button"]) + soup(role="navigation"):
+            tag.decompose()
         for tag in soup.find_all(_HTML_BLOCKS):
             tag.insert_before(_BLOCK_BREAK)
             tag.insert_after(_BLOCK_BREAK)
@@ -200,9 +200,16 @@ def _html_text(html: str, source: str) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
+_CONSENT_WORDS = re.compile(r"accept|refus|consent|paramétr|personnalis|préférence", re.IGNORECASE)
+
+
 def _cookie_banner(tag) -> bool:
+    """A cookie banner, not a recipe for cookies: named so, short, and asking to accept or refuse."""
     names = " ".join([tag.get("id") or "", *(tag.get("class") or [])]).lower()
-    return any(word in names for word in ("cookie", "consent", "rgpd", "gdpr"))
+    if not any(word in names for word in ("cookie", "consent", "rgpd", "gdpr")):
+        return False
+    text = tag.get_text(" ")
+    return len(text.split()) <= 150 and bool(_CONSENT_WORDS.search(text))
 
 
 def _markdown_html(text: str) -> str:

@@ -170,6 +170,10 @@ def test_a_cookie_banner_buttons_and_the_copyright_line_are_not_read():
     assert labelled(d, BODY) == ["Questions fréquentes sur vos remboursements",
                                  "Les lunettes sont remboursées jusqu'à 250 euros tous les deux ans.",
                                  "Siège social : 12 rue des Tanneurs, 89200 Avallon."]
+    recipe = ("<html><body><article class='recette-cookies'><h1>Cookies aux pépites de chocolat</h1>"
+              "<p>Faites fondre 125 grammes de beurre avant de le mélanger au sucre.</p></article></body></html>")
+    assert labelled(parse_document(recipe.encode(), ".html", "cookies.html"), BODY) == [
+        "Cookies aux pépites de chocolat", "Faites fondre 125 grammes de beurre avant de le mélanger au sucre."]
 
 
 def test_links_and_emphasis_inside_a_paragraph_keep_its_sentence_whole():
