@@ -115,6 +115,15 @@ def test_default_answer_quotes_the_passages_the_model_judged_to_answer(local):
     assert not refused.answered and refused.text == messages.REFUSAL and refused.related
 
 
+def quote_answerability(assistant, question, text, title=None):
+    """The quote model's P(Oui) when ``text`` is the one passage found for ``question`` (under ``title`` if given)."""
+    retrieval = assistant.retrieve(question)
+    passage = retrieval.passages[0]
+    chunk = replace(passage.chunk, text=text, title=passage.chunk.title if title is None else title)
+    found = replace(retrieval, passages=[replace(passage, chunk=chunk)])
+    return assistant.generator("quote").answerability(question, found)
+
+
 @pytest.mark.parametrize("question, gives, misses", [
     ("Combien de passagers sont morts dans l'avion russe au-dessus du Sinaï ?",
      "Les 224 passagers et membres d'équipage de l'avion russe sont morts dans le Sinaï.",
@@ -133,14 +142,8 @@ def test_default_answer_quotes_the_passages_the_model_judged_to_answer(local):
 def test_the_model_reading_the_quote_tells_one_that_answers_from_one_that_does_not(local, question, gives, misses):
     quote = local.generator("quote")
     assert quote.llm is local.generator("local").llm  # switching answer mode does not load the model again
-
-    def score(sentence):
-        retrieval = local.retrieve(question)
-        passage = retrieval.passages[0]
-        fake = replace(passage, chunk=replace(passage.chunk, text=sentence))
-        return quote.answerability(question, replace(retrieval, passages=[fake]))
-
-    assert score(gives) >= quote.min_answerability > score(misses)
+    assert (quote_answerability(local, question, gives) >= quote.min_answerability
+            > quote_answerability(local, question, misses))
 
 
 @pytest.mark.parametrize("question, says_non, elsewhere", [
@@ -153,45 +156,32 @@ def test_the_model_reading_the_quote_tells_one_that_answers_from_one_that_does_n
      "L'usine emploie 38 salariés et vise 900 000 boîtes la première année."),
 ])
 def test_a_closed_question_is_answered_by_an_extract_that_says_non(local, question, says_non, elsewhere):
-    """The model refused both extracts that say non (P(Oui) 0.14 and 0.48); holding the question's words, they answer."""
-    quote = local.generator("quote")
-
+    """The model refused both extracts that say non (P(Oui) 0.14 and 0.48); holding the question's words, they
+    answer."""
     def score(sentence):
-        retrieval = local.retrieve(question)
-        passage = retrieval.passages[0]
-        fake = replace(passage, chunk=replace(passage.chunk, text=sentence, title="Infos pratiques"))
-        return quote.answerability(question, replace(retrieval, passages=[fake]))
+        return quote_answerability(local, question, sentence, title="Infos pratiques")
 
-    assert score(says_non) >= quote.min_answerability > score(elsewhere)
+    assert score(says_non) >= local.generator("quote").min_answerability > score(elsewhere)
 
 
 def test_the_model_reads_a_quoted_sentence_under_its_document_title(local):
     """« Sa construction… » says what was built only through the title: refused without it."""
-    quote = local.generator("quote")
-    question = "Combien a coûté la construction du pont de Normandie ?"
-    retrieval = local.retrieve(question)
-    passage = retrieval.passages[0]
-
     def score(title):
-        sentence = "Sa construction a coûté environ 465 millions d'euros, financés par la Chambre de commerce."
-        fake = replace(passage, chunk=replace(passage.chunk, text=sentence, title=title))
-        return quote.answerability(question, replace(retrieval, passages=[fake]))
+        return quote_answerability(local, "Combien a coûté la construction du pont de Normandie ?",
+                                   "Sa construction a coûté environ 465 millions d'euros, financés par la Chambre de "
+                                   "commerce.", title=title)
 
-    assert score("Le pont de Normandie") >= quote.min_answerability > score("")
+    assert score("Le pont de Normandie") >= local.generator("quote").min_answerability > score("")
 
 
 def test_a_long_title_is_read_when_only_it_names_the_place_asked_about(local):
     """The minutes name their town only in their title: without it, the model found that « Nadia Ferhat
     (adjointe aux finances) » does not say who handles the finances of Montbrac-sur-Lise."""
-    quote = local.generator("quote")
-    question = "Qui s'occupe des finances à la mairie de Montbrac-sur-Lise ?"
-    retrieval = local.retrieve(question)
-    passage = retrieval.passages[0]
     present = ("Présents : Hélène Vasseur (maire), Bernard Chaput (premier adjoint, chargé des travaux), Nadia Ferhat "
                "(adjointe aux finances), Olivier Ménard (adjoint à la jeunesse et aux sports), Claire Aubertin.")
-    minutes = replace(passage, chunk=replace(passage.chunk, text=present,
-                                             title="Compte rendu du conseil municipal de Montbrac-sur-Lise"))
-    assert quote.answerability(question, replace(retrieval, passages=[minutes])) >= quote.min_answerability
+    assert quote_answerability(local, "Qui s'occupe des finances à la mairie de Montbrac-sur-Lise ?", present,
+                               title="Compte rendu du conseil municipal de Montbrac-sur-Lise"
+                               ) >= local.generator("quote").min_answerability
 
 
 def test_the_model_reads_a_faq_answer_under_its_question(local):
@@ -201,10 +191,7 @@ def test_the_model_reads_a_faq_answer_under_its_question(local):
            "tous les deux ans ; le contrat Confort rembourse 300 euros.")
 
     def score(question, text):
-        retrieval = local.retrieve(question)
-        passage = retrieval.passages[0]
-        fake = replace(passage, chunk=replace(passage.chunk, text=text, title="Mutuelle : questions fréquentes"))
-        return quote.answerability(question, replace(retrieval, passages=[fake]))
+        return quote_answerability(local, question, text, title="Mutuelle : questions fréquentes")
 
     glasses = "Combien rembourse le contrat Confort pour des lunettes ?"
     assert score(glasses, faq) >= quote.min_answerability > score(glasses, faq.split("\n\n")[1])
