@@ -56,6 +56,11 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+# A section's number opening its line (« 11. RÉPARTITION DES TÂCHES », « IV. Résultats »): no sentence of its own,
+# which the quote showed alone (« 11. [3] »); a one-figure number (« 3. Le budget ») already reads as an abbreviation.
+_ITEM_NUMBER = re.compile(r"(?:\d{1,2}|[IVX]{1,4})\.")  # as documents.NUMBERED
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets in ``text[start:end]``, trimmed of surrounding blanks."""
     end = len(text) if end is None else end
@@ -64,14 +69,21 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     for match in _SENTENCE_END.finditer(text, start, end):
         stop = match.end()
         if match.group().startswith("."):
-            word = re.search(r"(\d\s?)?(?<![\w.°-])([\w.°-]+)\.$", text[cursor : match.start() + 1])
+            before = text[cursor : match.start() + 1]
+            word = re.search(r"(\d\s?)?(?<![\w.°-])([\w.°-]+)\.$", before)
             if word and not (word.group(1) and word.group(2).lower() in _UNITS) and (
-                    word.group(2).lower() in _ABBREVIATIONS or len(word.group(2)) == 1):
+                    word.group(2).lower() in _ABBREVIATIONS or len(word.group(2)) == 1) or _opens_line_numbered(text, before, cursor):
                 continue
         _append_trimmed(text, cursor, stop, spans)
         cursor = stop
     _append_trimmed(text, cursor, end, spans)
     return spans
+
+
+def _opens_line_numbered(text: str, sentence: str, start: int) -> bool:
+    """Whether ``sentence``, found at ``start`` in ``text``, is only a section's number opening its line."""
+    at = start + len(sentence) - len(sentence.lstrip())
+    return bool(_ITEM_NUMBER.fullmatch(sentence.strip())) and not text[text.rfind("\n", 0, at) + 1 : at].strip()
 
 
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

@@ -225,8 +225,10 @@ class Index:
                 report.failed.append((source, str(exc)))
                 continue
             chunks = chunk_document(doc, chunk_words, paragraph_words)
+            known = set(entry["chunks"]) if entry else set()
+            known -= self._resplit([c for c in chunks if c.id in known])
             pending.append(_Parsed(
-                source, chunks, set(entry["chunks"]) if entry else set(), updated=entry is not None,
+                source, chunks, known, updated=entry is not None,
                 entry={"hash": digest, "chunking": chunking, "title": doc.title, "date": doc.date,
                        "chunks": [c.id for c in chunks]},
             ))
@@ -290,6 +292,20 @@ class Index:
             (report.updated if parsed.updated else report.added).append(parsed.source)
         report.chunks_embedded += len(new)
         pending.clear()
+
+    def _resplit(self, kept: list[Chunk], batch: int = 500) -> set[str]:
+        """The ids of known chunks whose text the chunker now cuts into another number of sentences (« 11. » and
+        « RÉPARTITION DES TÂCHES » became one): their sentence vectors no longer line up with their sentences, and
+        are written again, the old ones first removed."""
+        stored: dict[str, int] = {}
+        for start in range(0, len(kept), batch):
+            ids = [c.id for c in kept[start : start + batch]]
+            for meta in self.sentences.get(where={"chunk": {"$in": ids}}, include=["metadatas"])["metadatas"]:
+                stored[meta["chunk"]] = stored.get(meta["chunk"], 0) + 1
+        resplit = sorted(c.id for c in kept if stored.get(c.id, 0) != len(c.sentence_texts))
+        for start in range(0, len(resplit), batch):
+            self.sentences.delete(where={"chunk": {"$in": resplit[start : start + batch]}})
+        return set(resplit)
 
     def _upsert(self, chunks: list[Chunk], vectors: list[np.ndarray]) -> None:
         """Sentences first: a chunk is searchable once its own row exists, and a run killed in between

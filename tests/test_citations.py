@@ -382,3 +382,12 @@ def test_a_table_row_is_read_with_the_words_of_its_header_row():
                    "Le premier bus du dimanche part à 8h10 de la gare.", table)
     row = quote.index("Hôpital Saint-Roch | 6h24 | 20h54")
     assert quote[row - 1] == "Arrêt | Premier départ | Dernier départ"
+
+
+def test_a_section_number_opening_its_line_is_never_quoted_alone():
+    # « 11. » was a sentence of its own, which shares « 11 » with the question: quoted as « 11. [3] », and then its
+    # heading after it. A section's heading is not quoted at all.
+    minutes = ("10. BUDGET\nLe budget de la fête de quartier est voté à 1 200 euros.\n"
+               "11. RÉPARTITION DES TÂCHES\nMarc Durand demandera à la mairie le prêt de la salle pour la fête.")
+    quote = quoted("Est-ce qu'il y a une fête le 11 juin ?", minutes)
+    assert quote and not [s for s in quote if s.rstrip(".").isdigit() or "RÉPARTITION" in s]

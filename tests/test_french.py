@@ -105,3 +105,9 @@ def test_a_question_answered_by_oui_or_non_is_told_from_one_asking_for_a_fact(qu
 ])
 def test_quel_est_le_asks_what_quel_asks(question, kind):
     assert asked_type(question) == kind
+
+
+def test_a_section_number_opening_its_line_starts_its_heading_not_a_sentence():
+    text = "Il y en a 11. Le reste suit.\n11. RÉPARTITION DES TÂCHES\nIV. Résultats du vote\n2024. Une année"
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Il y en a 11.", "Le reste suit.", "11. RÉPARTITION DES TÂCHES", "IV. Résultats du vote", "2024.", "Une année"]

@@ -80,6 +80,26 @@ def test_a_new_chunk_size_rechunks_unchanged_files_and_reembeds_only_new_chunks(
     assert narrow.ingest(small_corpus).unchanged == ["fromage.txt", "paris.txt", "volcans.md"]
 
 
+def test_a_chunk_the_chunker_now_cuts_into_other_sentences_gets_its_sentence_vectors_again(tmp_path, small_corpus,
+                                                                                         monkeypatch):
+    """Chunk ids hash their text, not where its sentences end: after a chunker change that splits a known chunk
+    otherwise, its old sentence vectors would stand for other sentences."""
+    import rag.index
+
+    assistant = Assistant.open(tmp_path / "idx", create=True)
+    assistant.ingest(small_corpus)
+    counts = sentence_vectors_per_chunk(assistant.index)
+    chunk = next(c for c in assistant.index.all_chunks() if counts[c.id] > 1)
+    last = f"{chunk.id}-{counts[chunk.id] - 1}"
+    assistant.index.sentences.delete(ids=[last])  # as if an older chunker had cut it into one sentence fewer
+
+    monkeypatch.setattr(rag.index, "CHUNKER_VERSION", rag.index.CHUNKER_VERSION + 1)
+    report = assistant.ingest(small_corpus)
+    assert report.chunks_embedded == 1  # that chunk alone, the others keep their vectors
+    assert sentence_vectors_per_chunk(assistant.index) == counts
+    assert assistant.index.sentences.get(ids=[last])["ids"] == [last]
+
+
 def test_a_bad_file_is_reported_and_the_rest_still_indexes(tmp_path, small_corpus):
     (small_corpus / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     (small_corpus / "vide.md").write_text("  \n", encoding="utf-8")
