@@ -51,10 +51,6 @@ NUMBERED = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})+\.?|(?:\d{1,2}|[IVX]{1,4})[.)])\
                       r"|(?:article|chapitre|section|partie|titre|délibération)\s+\w+\b", re.IGNORECASE)
 # « Durée : », « Objet : », « De : Camille Roux »: a form's or a mail's field, however short (who wrote the mail)
 _FIELD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’ ()/-]{0,30}?\s?:\s+\S")
-# A saved mail thread opens on « De : Laurence Pichon <…> », who wrote its first mail, not what it is about: its
-# subject (« Objet : Lave-linge en panne ») is its title, read with each passage (without « RE: », « TR: »).
-_MAIL_HEADER = re.compile(r"(?:de|from|à|to|date|envoyé|sent|objet|subject)\s?:\s", re.IGNORECASE)
-_MAIL_SUBJECT = re.compile(r"^(?:objet|subject|sujet)\s?:\s*(?:(?:re|tr|fwd?)\s?:\s*)*(\S.*)$", re.IGNORECASE | re.MULTILINE)
 _HASHTAGS = re.compile(r"(\s+#\w+)+$")  # "… visé par les frappes ? #ETAT_ISLAMIQUE" is still a reader's question
 _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 _DATE = re.compile(rf"\b(\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}})\b", re.IGNORECASE)
@@ -438,12 +434,9 @@ def _repeats(earlier: list[str], line: list[str]) -> bool:
 
 
 def _first_meaningful_line(text: str, spans: list[Span]) -> str:
-    """The title of a file without one of its own: a mail's subject when the file opens on a mail's header, a short
-    heading on the first line ("Rapport annuel", too short to be indexed as text), else the first indexed line
-    not opening on "(", "|" or "©"."""
+    """The title of a file without one of its own: a short heading on the first line ("Rapport annuel",
+    too short to be indexed as text), else the first indexed line not opening on "(", "|" or "©"."""
     heading = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if _MAIL_HEADER.match(heading) and (subject := _MAIL_SUBJECT.search(text.split("\n\n", 1)[0])):
-        return _clipped(subject.group(1))
     if (0 < len(_words(heading)) < _MIN_WORDS and not _BOILERPLATE.match(heading)
             and not heading.startswith(_NOT_A_TITLE)):
         return heading
@@ -453,10 +446,6 @@ def _first_meaningful_line(text: str, spans: list[Span]) -> str:
         if not candidate.startswith(_NOT_A_TITLE):
             line = candidate
             break
-    return _clipped(line)
-
-
-def _clipped(line: str) -> str:
     return line if len(line) <= 120 else line[:119].rsplit(" ", 1)[0] + "…"
 
 

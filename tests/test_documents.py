@@ -134,15 +134,6 @@ def test_a_short_heading_on_the_first_line_is_the_title():
     assert plain.title == "La commune a rénové trois écoles cette année."
 
 
-def test_a_saved_mail_thread_is_titled_by_its_subject_not_its_first_sender():
-    thread = ("De : Laurence Pichon <laurence.pichon@exemple.fr>\nÀ : service-client@exemple.fr\n"
-              "Date : lundi 6 janvier 2025, 09:14\nObjet : RE: TR: Lave-linge en panne - commande 387215\n\n"
-              "Bonjour,\n\nDepuis le 2 janvier, la machine s'arrête en plein cycle avec le code E21.\n")
-    d = parse_document(thread.encode(), ".txt", "sav.txt")
-    assert d.title == "Lave-linge en panne - commande 387215"
-    assert "De : Laurence Pichon" in d.text  # who wrote it is still read, in its place
-
-
 def test_html_title_and_visible_text_only(tmp_path):
     path = tmp_path / "page.html"
     path.write_text(
