@@ -134,6 +134,20 @@ def test_a_short_heading_on_the_first_line_is_the_title():
     assert plain.title == "La commune a rénové trois écoles cette année."
 
 
+def test_each_message_of_a_chat_export_is_a_line_of_its_own():
+    chat = ("[12/03/2025 19:10] Bernard G.: Présent. Est-ce que Filou peut venir ? il est sage 🐕\n"
+            "[12/03/2025 19:13] Sandrine B.: Désolée Bernard, les chiens ne sont pas acceptés dans le refuge\n"
+            "12/03/2025 à 19:14 - Bernard G. : Ok, ma fille le prendra\n"
+            "[19:20] Karim A.: Pas de voiture en ce moment, je me mets en passager\n")
+    d = parse_document(chat.encode(), ".txt", "Discussion WhatsApp.txt")
+    assert labelled(d) == chat.splitlines()  # not one paragraph wrapped over four lines
+    sentences = [d.text[a:b] for a, b in sentence_spans(d.text)]
+    assert "[12/03/2025 19:13] Sandrine B.: Désolée Bernard, les chiens ne sont pas acceptés dans le refuge" in sentences
+    # an hour opening a wrapped line of a paragraph is no message
+    wrapped = parse_document("Le mercredi, le bassin est ouvert de\n10h00 à 12h00 aux seuls clubs.\n".encode(), ".txt", "p.txt")
+    assert labelled(wrapped) == ["Le mercredi, le bassin est ouvert de 10h00 à 12h00 aux seuls clubs."]
+
+
 def test_html_title_and_visible_text_only(tmp_path):
     path = tmp_path / "page.html"
     path.write_text(
