@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from .documents import TABLE_CELLS, Document, Span
 from .french import sentence_spans
 
-# Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged
-# files once (chunk ids are content hashes, so only chunks whose text changed are re-embedded).
+# Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged files once (chunk
+# ids are content hashes, so only chunks whose text or number of sentences changed are re-embedded).
 CHUNKER_VERSION = 18  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
 # 5: Markdown read without its markup, inline HTML tags kept in their sentence, the short end of a wrapped line kept;
 # 6: the lines of a wrapped paragraph (a PDF's) are one paragraph; 7: a page's menu (<nav>) is not read;

@@ -46,7 +46,8 @@ _LIVE_ENTRY = re.compile(r"^\d{1,2}h\d{2}\s*:")
 # read on, « il est sage 🐕 » ran into « [12/03/2025 19:13] Sandrine B.: Désolée Bernard, les chiens ne sont pas
 # acceptés » as one sentence.
 _STAMP = r"\d{1,2}[:h]\d{2}(?::\d{2})?"
-_CHAT_MESSAGE = re.compile(rf"^(?:\[(?:\d{{1,2}}/\d{{1,2}}/\d{{2,4}},?(?: à)? )?{_STAMP}\]|\d{{1,2}}/\d{{1,2}}/\d{{2,4}},?(?: à)? {_STAMP} -)\s")
+_DAY = r"\d{1,2}/\d{1,2}/\d{2,4},?(?: à)?"
+_CHAT_MESSAGE = re.compile(rf"^(?:\[(?:{_DAY} )?{_STAMP}\]|{_DAY} {_STAMP} -)\s")
 TABLE_CELLS = " | "  # between the cells of a table's row, one row a line; a short row (its header) is text too
 # « Abonnement annuel : 250 € », « Durée : 3 semaines »: a short line, but a list's or a form's value, not a byline
 _LABELLED_NUMBER = re.compile(r"[^\W\d][\w' -]{1,40}\s?:\s?\S*\d.{0,30}")
@@ -401,13 +402,12 @@ def _continues(text: str, previous_end: int, start: int, line: str, short: bool)
     """A line of a paragraph wrapped at a fixed width (a PDF's lines, a text cut at 80 columns): right
     under a kept line (no blank line between) that stops mid-sentence, and not a live blog's next entry.
     A short line also continues when it ends a sentence ("… les plus touchées par" / "la chaleur."), not
-    when it is a heading of its own; dropped as too short, it would lose its words. A chat's next message is no
-    continuation either. A line indented under
-    the one above it is that line's item (« E02  Pression d'eau insuffisante. » / «     Ouvrir doucement le
-    robinet… »: a code and what to do). A form's field is not the rest of a sentence (« Durée : 35 heures » /
-    « Lieu : 12 rue des Tanneurs », a mail's « De : … » / « Objet : … »), nor is a numbered section or item
-    (« 1. Description des travaux », « Article 2 – Acceptation du devis »); a table's row and a bulleted item
-    stand alone (so a paragraph that holds a row is that row alone, the line above).
+    when it is a heading of its own; dropped as too short, it would lose its words. Nor does a chat's next
+    message. A line indented under the one above it is that line's item (« E02  Pression d'eau insuffisante. » /
+    «     Ouvrir doucement le robinet… »: a code and what to do). A form's field is not the rest of a sentence
+    (« Durée : 35 heures » / « Lieu : 12 rue des Tanneurs », a mail's « De : … » / « Objet : … »), nor is a
+    numbered section or item (« 1. Description des travaux », « Article 2 – Acceptation du devis »); a table's row
+    and a bulleted item stand alone (so a paragraph that holds a row is that row alone, the line above).
     Joined, a wrapped paragraph is chunked as one, and its sentences are not cut between two chunks."""
     above = text.rfind("\n", 0, previous_end) + 1
     if (previous_end < 0 or text[previous_end:start].count("\n") != 1 or _BOILERPLATE.match(line)

@@ -71,8 +71,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         if match.group().startswith("."):
             before = text[cursor : match.start() + 1]
             word = re.search(r"(\d\s?)?(?<![\w.°-])([\w.°-]+)\.$", before)
-            if word and not (word.group(1) and word.group(2).lower() in _UNITS) and (
-                    word.group(2).lower() in _ABBREVIATIONS or len(word.group(2)) == 1) or _opens_line_numbered(text, before, cursor):
+            abbreviation = word and not (word.group(1) and word.group(2).lower() in _UNITS) and (
+                word.group(2).lower() in _ABBREVIATIONS or len(word.group(2)) == 1)
+            if abbreviation or _opens_line_numbered(text, before, cursor):
                 continue
         _append_trimmed(text, cursor, stop, spans)
         cursor = stop
