@@ -350,3 +350,56 @@ def counts(sentence: str, term: str) -> bool:
         if (any(c.isdigit() for c in word) or folded in _NUMBER_WORDS) and terms(following) == [term]:
             return True
     return False
+
+
+# A quantity the question gives, of a unit tariff grids are laid out by: an age or a sum (« j'ai 22 ans », « notre
+# quotient familial est de 620 € »). The row that applies states a bracket holding it (« moins de 26 ans »,
+# « 451 à 800 € »), not the value itself.
+_GIVEN_UNITS = {"ans": "ans", "an": "ans", "€": "€", "euros": "€", "euro": "€", "eur": "€"}
+_AMOUNT = r"(\d{1,3}(?:[  .]\d{3})*(?:,\d+)?|\d+(?:,\d+)?)"
+_UNIT = r"(ans?|€|euros?|eur)(?!\w)"
+_GIVEN = re.compile(rf"{_AMOUNT}\s?{_UNIT}", re.IGNORECASE)
+_BRACKETS = (  # (pattern, the given value's distance to the bracket when it holds it, else None)
+    (re.compile(rf"(?:entre\s+{_AMOUNT}\s?(?:{_UNIT}\s?)?et|(?:de\s+)?{_AMOUNT}\s?(?:{_UNIT}\s?)?à)\s+{_AMOUNT}\s?{_UNIT}",
+                re.IGNORECASE), lambda v, a, b: b - a if a <= v <= b else None),
+    (re.compile(rf"{_AMOUNT}\s?(?:{_UNIT}\s?)?[-–]\s?{_AMOUNT}\s?{_UNIT}", re.IGNORECASE),
+     lambda v, a, b: b - a if a <= v <= b else None),
+    (re.compile(rf"(?:moins de|jusqu'à|jusqu'a|inférieure? à|au plus|au maximum)\s+{_AMOUNT}\s?{_UNIT}", re.IGNORECASE),
+     lambda v, a: a - v if v <= a else None),
+    (re.compile(rf"(?:plus de|à partir de|a partir de|dès|au-delà de|supérieure? à|au moins)\s+{_AMOUNT}\s?{_UNIT}",
+                re.IGNORECASE), lambda v, a: v - a if v >= a else None),
+    (re.compile(rf"{_AMOUNT}\s?{_UNIT}\s+(?:et plus|ou plus|et au-delà)", re.IGNORECASE),
+     lambda v, a: v - a if v >= a else None),
+)
+
+
+def _amount(text: str) -> float:
+    return float(re.sub(r"[  .]", "", text).replace(",", "."))
+
+
+def given_quantities(question: str) -> list[tuple[float, str, str]]:
+    """The ages and sums the question states: (value, unit, the value as written)."""
+    return [(_amount(value), _GIVEN_UNITS[unit.lower()], value) for value, unit in _GIVEN.findall(question)]
+
+
+def fits_given(sentence: str, given: list[tuple[float, str, str]]) -> list[float]:
+    """How the sentence stands to each quantity the question gives: 2 when it states that value (« à 8 ans »),
+    between 1 and 2 when it states a bracket of its unit that holds it, the closer the bracket the higher (« Plus
+    de 65 ans » over « dès 12 ans » for « mon père a 70 ans »), -1 when it states only brackets, or ages, that do
+    not (« Senior (65 ans et plus) » for « j'ai 22 ans », « pour une personne de 40 ans » for « une personne de
+    65 ans »), 0 when it states none. A sum alone is a price as often as a condition, and never -1."""
+    fits = []
+    for value, unit, _ in given:
+        distances, rest = [], sentence
+        for pattern, distance in _BRACKETS:
+            for match in pattern.finditer(rest):
+                numbers = [g for g in match.groups() if g and g[0].isdigit()]
+                units = [g for g in match.groups() if g and not g[0].isdigit()]
+                if _GIVEN_UNITS.get(units[-1].lower()) == unit:
+                    distances.append(distance(value, *map(_amount, numbers)))
+            rest = pattern.sub(" ", rest)
+        values = [_amount(v) for v, u in _GIVEN.findall(rest) if _GIVEN_UNITS[u.lower()] == unit]
+        holding = [d for d in distances if d is not None]
+        fits.append(2.0 if value in values else 1 + 1 / (1 + min(holding)) if holding
+                    else -1.0 if distances or unit == "ans" and values else 0.0)
+    return fits

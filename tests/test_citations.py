@@ -391,3 +391,16 @@ def test_a_section_number_opening_its_line_is_never_quoted_alone():
                "11. RÉPARTITION DES TÂCHES\nMarc Durand demandera à la mairie le prêt de la salle pour la fête.")
     quote = quoted("Est-ce qu'il y a une fête le 11 juin ?", minutes)
     assert quote and not [s for s in quote if s.rstrip(".").isdigit() or "RÉPARTITION" in s]
+
+
+def test_the_row_of_a_grid_that_the_question_s_age_or_income_falls_in_is_quoted_first():
+    grid = ("Le prix du repas à la cantine dépend du quotient familial calculé par la CAF, selon le barème ci-dessous.\n"
+            "Tranche | Quotient familial | Prix du repas\nTranche 1 | moins de 450 € | 1,10 €\n"
+            "Tranche 2 | de 450 € à 799 € | 2,35 €\nTranche 3 | de 800 € à 1 199 € | 3,40 €\n"
+            "Tranche 4 | 1 200 € et plus | 4,15 €")
+    assert quoted("Notre quotient familial CAF est de 620 €, combien coûte un repas à la cantine ?", grid)[:2] == [
+        "Tranche | Quotient familial | Prix du repas", "Tranche 2 | de 450 € à 799 € | 2,35 €"]
+    # a bracket does not answer beside a sentence that states the age asked about
+    ski = "Il commence le ski à 8 ans avec le club de sa ville. En 2001, il gagne la course des moins de 16 ans."
+    assert quoted("Quel sport a-t-il débuté à l'âge de 8 ans ?", ski)[0] == (
+        "Il commence le ski à 8 ans avec le club de sa ville.")

@@ -1,6 +1,7 @@
 import pytest
 
-from rag.french import asked_type, gives_asked_number, is_closed, looks_foreign, sentence_spans, terms
+from rag.french import (asked_type, fits_given, given_quantities, gives_asked_number, is_closed, looks_foreign,
+                         sentence_spans, terms)
 
 
 def test_elisions_accents_stop_words_and_stems():
@@ -111,3 +112,20 @@ def test_a_section_number_opening_its_line_starts_its_heading_not_a_sentence():
     text = "Il y en a 11. Le reste suit.\n11. RÉPARTITION DES TÂCHES\nIV. Résultats du vote\n2024. Une année"
     assert [text[s:e] for s, e in sentence_spans(text)] == [
         "Il y en a 11.", "Le reste suit.", "11. RÉPARTITION DES TÂCHES", "IV. Résultats du vote", "2024.", "Une année"]
+
+
+def test_an_age_or_a_sum_the_question_gives_is_placed_in_the_brackets_a_sentence_states():
+    age = given_quantities("Je suis étudiant, j'ai 22 ans : combien vais-je payer par mois ?")
+    assert age == [(22.0, "ans", "22")]
+    assert fits_given("Abonnement mensuel Jeune (moins de 26 ans) | 19,50 €", age)[0] > 1
+    assert fits_given("Abonnement annuel Senior (65 ans et plus) | 145,00 €", age) == [-1.0]
+    assert fits_given("Abonnement mensuel tout public | 36,00 €", age) == [0.0]  # no age: neither
+    assert fits_given("Il a commencé le ski à 22 ans.", age) == [2.0]  # the value itself
+    father = given_quantities("mon père a 70 ans, combien de temps entre deux comprimés ?")
+    # the closer bracket fits better
+    assert fits_given("Plus de 65 ans | 1 comprimé | 8 heures", father) > fits_given("dès 12 ans | 6 heures", father)
+    income = given_quantities("Notre quotient familial est de 620 €, combien coûte le repas ?")
+    assert fits_given("Tranche 2 | de 450 € à 799 € | 2,35 €", income)[0] > 1
+    assert fits_given("Tranche 3 | de 800 € à 1 199 € | 3,40 €", income) == [-1.0]
+    assert fits_given("Le repas occasionnel coûte 4,60 €.", income) == [0.0]  # a price, not a condition
+    assert given_quantities("En quelle année le pont a-t-il été construit ?") == []
