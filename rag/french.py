@@ -360,8 +360,8 @@ _AMOUNT = r"(\d{1,3}(?:[  .]\d{3})*(?:,\d+)?|\d+(?:,\d+)?)"
 _UNIT = r"(ans?|€|euros?|eur)(?!\w)"
 _GIVEN = re.compile(rf"{_AMOUNT}\s?{_UNIT}", re.IGNORECASE)
 _BRACKETS = (  # (pattern, the given value's distance to the bracket when it holds it, else None)
-    (re.compile(rf"(?:entre\s+{_AMOUNT}\s?(?:{_UNIT}\s?)?et|(?:de\s+)?{_AMOUNT}\s?(?:{_UNIT}\s?)?à)\s+{_AMOUNT}\s?{_UNIT}",
-                re.IGNORECASE), lambda v, a, b: b - a if a <= v <= b else None),
+    (re.compile(rf"(?:entre\s+{_AMOUNT}\s?(?:{_UNIT}\s?)?et|(?:de\s+)?{_AMOUNT}\s?(?:{_UNIT}\s?)?à)"
+                rf"\s+{_AMOUNT}\s?{_UNIT}", re.IGNORECASE), lambda v, a, b: b - a if a <= v <= b else None),
     (re.compile(rf"{_AMOUNT}\s?(?:{_UNIT}\s?)?[-–]\s?{_AMOUNT}\s?{_UNIT}", re.IGNORECASE),
      lambda v, a, b: b - a if a <= v <= b else None),
     (re.compile(rf"(?:moins de|jusqu'à|jusqu'a|inférieure? à|au plus|au maximum)\s+{_AMOUNT}\s?{_UNIT}", re.IGNORECASE),

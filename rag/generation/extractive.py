@@ -161,8 +161,8 @@ class ExtractiveGenerator(Generator):
                 bonus = (self.retrieval_weight * passage.score
                          + self.sentence_dense_weight * dense.get((number, position), 0.0))
                 weight = (1.0 if holds else TYPE_MISSING_WEIGHT) * (TYPE_MISSING_WEIGHT if fit < 0 else 1.0)
-                score, alone = (((1 - self.passage_share) * share + self.passage_share * passage.coverage) * weight + bonus
-                                for share in (own, alone))
+                score, alone = (((1 - self.passage_share) * share + self.passage_share * passage.coverage) * weight
+                                + bonus for share in (own, alone))
                 # Earlier passages and earlier sentences win ties: retrieval already ranked them.
                 candidates.append((score, holds, -number, -position, sentence, number, leans_back, alone, fit))
         candidates.sort(reverse=True)
