@@ -404,3 +404,12 @@ def test_the_row_of_a_grid_that_the_question_s_age_or_income_falls_in_is_quoted_
     ski = "Il commence le ski à 8 ans avec le club de sa ville. En 2001, il gagne la course des moins de 16 ans."
     assert quoted("Quel sport a-t-il débuté à l'âge de 8 ans ?", ski)[0] == (
         "Il commence le ski à 8 ans avec le club de sa ville.")
+
+
+def test_a_table_s_header_row_holding_an_ordinal_is_still_its_header():
+    # « 1er trimestre » is a column's name, not a figure: the row is read under it
+    table = ("Tranche | Quotient familial | Prix du repas | 1er trimestre\nTranche 1 | moins de 450 € | 1,10 € | 57,20 €\n"
+             "Tranche 2 | de 450 € à 799 € | 2,35 € | 122,20 €")
+    quote = quoted("Quel est le prix du repas pour un quotient familial de 620 € ?", table)
+    assert quote[:2] == ["Tranche | Quotient familial | Prix du repas | 1er trimestre",
+                         "Tranche 2 | de 450 € à 799 € | 2,35 € | 122,20 €"]

@@ -1,6 +1,7 @@
 """The LLM-free answer: the passages' sentences that cover the question best, quoted verbatim."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..documents import NUMBERED, TABLE_CELLS
@@ -235,9 +236,13 @@ def _fits(retrieval: Retrieval, given: list[tuple[float, str, str]]) -> dict[tup
 
 def _heads_table(row: str, position: int) -> bool:
     """Whether a passage's first row of a table is the table's header: the table starts after a line of text in
-    the passage, or the row holds no number (« Jour | Ouverture | Fermeture »). A passage may start in the middle
-    of a long table, and « Lundi | 12 h | 20 h » says nothing of « Dimanche | 9 h | 13 h »."""
-    return position > 0 or not any(c.isdigit() for c in row)
+    the passage, or the row holds no number but ordinals (« Jour | Ouverture | Fermeture », « Tranche | Quotient
+    familial | Prix du repas | 1er trimestre »). A passage may start in the middle of a long table, and « Lundi |
+    12 h | 20 h » says nothing of « Dimanche | 9 h | 13 h »."""
+    return position > 0 or not any(c.isdigit() for c in _ORDINAL.sub("", row))
+
+
+_ORDINAL = re.compile(r"\b\d{1,2}(?:er|re|e|ème|eme)\b")
 
 
 def _own_line(text: str, start: int, end: int) -> bool:
