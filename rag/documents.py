@@ -55,7 +55,7 @@ _BULLETS = "•·▪◦‣∙"
 _BULLET = re.compile(f"[{_BULLETS}]")  # a list's item, never the rest of the line above
 # A numbered section or item: « 1. Description des travaux », « 2.3 Protection hors-gel », « Article 4 – Assemblée »,
 # a council's « Délibération n° 2024-043 – Rénovation de la salle des fêtes »
-NUMBERED = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})+\.?|(?:\d{1,2}|[IVX]{1,4})[.)])\s"
+NUMBERED = re.compile(rf"(?:\d{{1,2}}(?:\.\d{{1,2}})+\.?|{french.SECTION_NUMBER}[.)])\s"
                       r"|(?:article|chapitre|section|partie|titre|délibération)\s+\w+\b", re.IGNORECASE)
 # « Durée : », « Objet : », « De : Camille Roux »: a form's or a mail's field, however short (who wrote the mail)
 _FIELD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’ ()/-]{0,30}?\s?:\s+\S")

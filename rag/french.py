@@ -56,9 +56,11 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-# A section's number opening its line (« 11. RÉPARTITION DES TÂCHES », « IV. Résultats »): no sentence of its own,
-# which the quote showed alone (« 11. [3] »); a one-figure number (« 3. Le budget ») already reads as an abbreviation.
-_ITEM_NUMBER = re.compile(r"(?:\d{1,2}|[IVX]{1,4})\.")  # as documents.NUMBERED
+# A section's number (« 11. RÉPARTITION DES TÂCHES », « IV. Résultats »; `documents.NUMBERED`): opening its line,
+# no sentence of its own, which the quote showed alone (« 11. [3] »); a one-figure number (« 3. Le budget ») already
+# reads as an abbreviation.
+SECTION_NUMBER = r"(?:\d{1,2}|[IVX]{1,4})"
+_ITEM_NUMBER = re.compile(rf"{SECTION_NUMBER}\.")
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -382,6 +384,9 @@ def given_quantities(question: str) -> list[tuple[float, str, str]]:
     return [(_amount(value), _GIVEN_UNITS[unit.lower()], value) for value, unit in _GIVEN.findall(question)]
 
 
+GIVEN_STATED = 2.0  # `fits_given` of a sentence that states the value itself
+
+
 def fits_given(sentence: str, given: list[tuple[float, str, str]]) -> list[float]:
     """How the sentence stands to each quantity the question gives: 2 when it states that value (« à 8 ans »),
     between 1 and 2 when it states a bracket of its unit that holds it, the closer the bracket the higher (« Plus
@@ -400,6 +405,6 @@ def fits_given(sentence: str, given: list[tuple[float, str, str]]) -> list[float
             rest = pattern.sub(" ", rest)
         values = [_amount(v) for v, u in _GIVEN.findall(rest) if _GIVEN_UNITS[u.lower()] == unit]
         holding = [d for d in distances if d is not None]
-        fits.append(2.0 if value in values else 1 + 1 / (1 + min(holding)) if holding
+        fits.append(GIVEN_STATED if value in values else 1 + 1 / (1 + min(holding)) if holding
                     else -1.0 if distances or unit == "ans" and values else 0.0)
     return fits

@@ -5,8 +5,8 @@ import re
 from collections.abc import Iterator
 
 from ..documents import NUMBERED, TABLE_CELLS
-from ..french import (TYPE_MISSING_WEIGHT, WH_TERMS, asked_type, asks_a_unit, cost_terms, counted_term, counts,
-                      fits_given, given_quantities, holds_type, refers_back, sentence_spans, terms)
+from ..french import (GIVEN_STATED, TYPE_MISSING_WEIGHT, WH_TERMS, asked_type, asks_a_unit, cost_terms, counted_term,
+                      counts, fits_given, given_quantities, holds_type, refers_back, sentence_spans, terms)
 from ..retrieval import Retrieval, coverage, standardised
 from . import Generator
 
@@ -105,13 +105,16 @@ class ExtractiveGenerator(Generator):
         counted = counted_term(retrieval.query)
         unit_asked = asks_a_unit(retrieval.query)
         asking = cost_terms(retrieval.query)
+        spans_of = {number: sentence_spans(passage.chunk.text)
+                    for number, passage in enumerate(retrieval.passages, start=1)}
+        sentences_of = {number: [" ".join(passage.chunk.text[a:b].split()) for a, b in spans_of[number]]
+                        for number, passage in enumerate(retrieval.passages, start=1)}
         given = given_quantities(retrieval.query)
         given_terms = set(terms(" ".join(written for _, _, written in given)))  # held by the bracket that fits
-        fits = _fits(retrieval, given) if given else {}
+        fits = _fits(sentences_of, given) if given else {}
         weights = {term: weight for term, weight in retrieval.term_weights.items() if term not in asking} \
             or retrieval.term_weights
         candidates = []
-        sentences_of: dict[int, list[str]] = {}
         title_lines: set[tuple[int, int]] = set()  # (passage number, position) of a title line: only quoted first
         headings: set[tuple[int, int]] = set()  # (passage number, position) of a heading: never quoted
         last_in_paragraph: set[tuple[int, int]] = set()  # the next sentence starts another line: it does not follow
@@ -120,8 +123,7 @@ class ExtractiveGenerator(Generator):
         dense = _standardised_dense(retrieval)
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
-            spans = sentence_spans(text)
-            sentences = sentences_of[number] = [" ".join(text[a:b].split()) for a, b in spans]
+            spans, sentences = spans_of[number], sentences_of[number]
             title = " ".join(passage.chunk.title.split())
             own_lines = [(position, sentence) for position, (span, sentence) in enumerate(zip(spans, sentences))
                          if _own_line(text, *span)]
@@ -215,21 +217,20 @@ class ExtractiveGenerator(Generator):
 _STATES_GIVEN, _BRACKET_FITS = 1, 2
 
 
-def _fits(retrieval: Retrieval, given: list[tuple[float, str, str]]) -> dict[tuple[int, int], int]:
+def _fits(sentences_of: dict[int, list[str]], given: list[tuple[float, str, str]]) -> dict[tuple[int, int], int]:
     """(passage number, sentence position) -> how the sentence stands to the ages and sums the question gives
     (« j'ai 22 ans », « notre quotient familial est de 620 € »): ``_BRACKET_FITS`` when it states the closest
     bracket that holds one (« Abonnement Jeune (moins de 26 ans) », « Tranche 2 | de 450 € à 799 € »),
     ``_STATES_GIVEN`` when it states the value itself, -1 when it states only brackets or ages that hold none
     (« Senior (65 ans et plus) »), else 0. A bracket counts only where no sentence states the value: « chez les
     moins de 16 ans » does not answer « …débuté à l'âge de 8 ans ? » beside « Il commence le combiné à 8 ans »."""
-    rows = {(number, position): fits_given(" ".join(passage.chunk.text[a:b].split()), given)
-            for number, passage in enumerate(retrieval.passages, start=1)
-            for position, (a, b) in enumerate(sentence_spans(passage.chunk.text))}
+    rows = {(number, position): fits_given(sentence, given)
+            for number, sentences in sentences_of.items() for position, sentence in enumerate(sentences)}
     best = [max(column) for column in zip(*rows.values())]
     fits = {}
     for key, row in rows.items():
         credited = [f for f, b in zip(row, best) if 0 < f == b]
-        fits[key] = (_STATES_GIVEN if 2.0 in credited else _BRACKET_FITS if credited
+        fits[key] = (_STATES_GIVEN if GIVEN_STATED in credited else _BRACKET_FITS if credited
                      else -1 if min(row, default=0) < 0 else 0)
     return fits
 
