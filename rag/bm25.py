@@ -1,4 +1,5 @@
-"""A persistent French BM25 index (bm25s) over chunk ids, rebuilt only when the chunk set changes."""
+"""A persistent French BM25 index (bm25s) over chunk ids, and the documents' accented spellings, rebuilt only when
+the chunk set changes."""
 from __future__ import annotations
 
 import json
@@ -9,12 +10,14 @@ import bm25s
 import numpy as np
 
 from .chunking import Chunk
-from .french import terms
+from .french import spellings, terms
 
 
 class FrenchBM25:
-    def __init__(self, retriever: bm25s.BM25, ids: list[str], kinds: list[str], sources: list[str], fingerprint: str) -> None:
+    def __init__(self, retriever: bm25s.BM25, ids: list[str], kinds: list[str], sources: list[str], fingerprint: str,
+                 accented: dict[str, str]) -> None:
         self.retriever = retriever
+        self.accented = accented  # a question typed without accents is searched as the documents spell it
         self.ids = ids
         self.kinds = np.asarray(kinds, dtype=object)
         self.sources = np.asarray(sources, dtype=object)
@@ -28,9 +31,8 @@ class FrenchBM25:
         retriever = bm25s.BM25()
         texts = [c.search_text if with_titles else c.text for c in chunks]
         retriever.index([terms(t) or [""] for t in texts] or [[""]], show_progress=False)
-        return cls(
-            retriever, [c.id for c in chunks], [c.kind for c in chunks], [c.source for c in chunks], fingerprint
-        )
+        return cls(retriever, [c.id for c in chunks], [c.kind for c in chunks], [c.source for c in chunks], fingerprint,
+                   spellings(texts))
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -40,6 +42,7 @@ class FrenchBM25:
             "ids": self.ids,
             "kinds": self.kinds.tolist(),
             "sources": self.sources.tolist(),
+            "accented": self.accented,
         }
         tmp = folder / "ids.json.tmp"
         tmp.write_text(json.dumps(meta), encoding="utf-8")
@@ -47,13 +50,13 @@ class FrenchBM25:
 
     @classmethod
     def load(cls, folder: Path) -> FrenchBM25 | None:
-        """The saved index, or None when it is missing or unreadable (it will be rebuilt)."""
+        """The saved index, or None when it is missing, unreadable or from an older version (it will be rebuilt)."""
         try:
             meta = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
             retriever = bm25s.BM25.load(str(folder), show_progress=False)
+            return cls(retriever, meta["ids"], meta["kinds"], meta["sources"], meta["fingerprint"], meta["accented"])
         except (OSError, ValueError, KeyError):
             return None
-        return cls(retriever, meta["ids"], meta["kinds"], meta["sources"], meta["fingerprint"])
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
         """BM25 score of every chunk, aligned with ``self.ids``."""
@@ -61,6 +64,10 @@ class FrenchBM25:
         if not known or not self.ids:
             return np.zeros(len(self.ids), dtype=np.float32)
         return self.retriever.get_scores(known)
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        return self.retriever.vocab_dict
 
     def positions(self, chunk_ids) -> dict[str, int]:
         """Where each known chunk sits in the arrays `scores` returns."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 import Stemmer
@@ -121,9 +122,56 @@ _SHORTHAND = {
     "y'a": "il y a", "dc": "donc", "stp": "", "svp": "", "veto": "vétérinaire", "véto": "vétérinaire",
     "resto": "restaurant", "appart": "appartement", "ado": "adolescent", "ados": "adolescents", "prof": "professeur",
     "profs": "professeurs", "kiné": "kinésithérapeute", "manif": "manifestation",
+    "jai": "j'ai", "cest": "c'est", "quil": "qu'il", "quils": "qu'ils", "sil": "s'il", "sils": "s'ils",
+    "nest": "n'est", "jen": "j'en", "jy": "j'y", "quest": "qu'est",
 }
 _SHORT_WORD = re.compile(r"(?<![\w'’-])[\w'’]+(?![\w'’-])")
 _OPENING_C = re.compile(r"^\s*c(?=\s+\w)", re.IGNORECASE)  # « c koi… », « C combien… », not « C. Dupont »
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+# The elisions a user glues to the next word (« lecole », « davoir », « jenvoie », « quon »); « m », « s », « t »… open
+# too many words (« morale » is no « m'orale »)
+_GLUED = re.compile(r"(?:qu|[ldj])(?=[aeiouyhàâéèêëîïôûù])", re.IGNORECASE)
+
+
+def spellings(texts) -> dict[str, str]:
+    """Each accented word of ``texts``, lower-cased, under its form without accents; the most frequent wins."""
+    counts = Counter(word for text in texts for word in _LETTERS.findall(text.lower()) if not word.isascii())
+    found: dict[str, str] = {}
+    for word, _ in counts.most_common():
+        found.setdefault(strip_accents(word), word)
+    return found
+
+
+def respelled(question: str, accented: dict[str, str], vocabulary) -> str:
+    """The question's words that no document holds, written as the documents write them: with their accents
+    (« infirmiere » stems to « infirmier », the documents' « infirmière » to « infirmi ») or their elision's
+    apostrophe (« linfirmiere », which matched nothing: « linfirmiere elle est la quels jours ? » found the
+    canteen's prices). ``accented`` comes from `spellings`, ``vocabulary`` holds the documents' terms.
+    A word the documents hold, or one they do not spell otherwise, stays as typed."""
+    def known(word: str) -> bool:
+        stems = terms(word)
+        return bool(stems) and all(stem in vocabulary for stem in stems)
+
+    def written(word: str) -> str:
+        found = accented.get(word.lower(), word) if word.isascii() else word
+        return found[0].upper() + found[1:] if word[0].isupper() else found
+
+    def respell(match: re.Match) -> str:
+        word = match.group()
+        if not terms(word) or known(word):
+            return word
+        if known(written(word)):
+            return written(word)
+        glued = _GLUED.match(word)
+        rest = written(word[glued.end():]) if glued else ""
+        return f"{word[: glued.end()]}'{rest}" if len(rest) > 3 and known(rest) else word
+
+    return _PLAIN_WORD.sub(respell, question)
+
+
+_PLAIN_WORD = re.compile(r"(?<![^\s«(\"])[^\W\d_]+(?![^\s,;:.!?»)\"])")  # a word of its own: not « pre?mière »
 
 
 def spelled_out(question: str) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 from .bm25 import FrenchBM25
 from .chunking import Chunk
 from .documents import COMMENT
-from .french import spelled_out, terms
+from .french import respelled, spelled_out, terms
 from .index import Index
 
 MODES = ("hybrid", "dense", "bm25")
@@ -83,11 +83,12 @@ class HybridRetriever:
     def retrieve(
         self, query: str, k: int, *, include_comments: bool = False, sources: list[str] | None = None
     ) -> Retrieval:
-        query = spelled_out(query)  # « c koi le mdp du wifi » is searched, and read, as « c'est quoi le mot de passe… »
         if sources is not None and not sources:
-            return Retrieval(query=query, passages=[])
+            return Retrieval(query=spelled_out(query), passages=[])
         self.index.follow()
         bm25 = self._bm25 or self.index.bm25
+        # « c koi le mdp du wifi », « linfirmiere » are searched, and read, as « c'est quoi le mot de passe… », « l'infirmière »
+        query = respelled(spelled_out(query), bm25.accented, bm25.vocabulary)
         query_terms = terms(query)
         weights = {t: bm25.idf(t) for t in query_terms}
         dense_scores: dict[str, float] = {}

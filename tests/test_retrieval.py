@@ -54,6 +54,18 @@ def test_a_question_typed_in_chat_shorthand_is_searched_as_written_out(tmp_path)
     assert ExtractiveGenerator().sentences(retrieval)[0][0] == "Mot de passe : Tilleul-2026"
 
 
+def test_a_question_typed_without_accents_or_apostrophes_is_searched_as_the_documents_spell_it(tmp_path):
+    from rag.generation.extractive import ExtractiveGenerator
+
+    retrieval = retrieved(tmp_path, "reglement.txt",
+                          "Règlement intérieur du collège\n\nLa cantine est ouverte quatre jours par semaine, sauf le "
+                          "mercredi. L'infirmière, Mme Agathe Roussel, est présente le lundi, le mardi et le jeudi. "
+                          "Les jours de sortie scolaire, les élèves apportent un pique-nique.\n",
+                          "linfirmiere elle est la quels jours ?")
+    assert retrieval.query == "l'infirmière elle est la quels jours ?"  # « infirmiere » stems unlike « infirmière »
+    assert ExtractiveGenerator().sentences(retrieval)[0][0].startswith("L'infirmière, Mme Agathe Roussel")
+
+
 def test_a_passage_far_ahead_on_keywords_beats_one_a_hair_ahead_on_meaning(shipped_index):
     """Reciprocal ranks tie these two (each first in one list, second in the other); the convex fusion
     keeps the size of the gaps, so the passage that BM25 puts far ahead wins."""
