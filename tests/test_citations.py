@@ -413,3 +413,12 @@ def test_a_table_s_header_row_holding_an_ordinal_is_still_its_header():
     quote = quoted("Quel est le prix du repas pour un quotient familial de 620 € ?", table)
     assert quote[:2] == ["Tranche | Quotient familial | Prix du repas | 1er trimestre",
                          "Tranche 2 | de 450 € à 799 € | 2,35 € | 122,20 €"]
+
+
+def test_the_answer_to_a_question_the_document_asks_itself_is_quoted_though_it_repeats_no_word():
+    interview = ("JOURNALISTE : Et pour les riverains qui ont un garage dans la rue, que doivent-ils faire ?\n\n"
+                 "M. ROUSSEL : Demander un badge à l'accueil de la mairie avant le 16 mai. Le badge est gratuit.\n\n"
+                 "JOURNALISTE : Et les livraisons ?\n\n"
+                 "M. ROUSSEL : Les camions livrent de 6 h à 11 h, comme aujourd'hui dans la rue.")
+    assert quoted("J'ai un garage dans la rue, je dois faire quoi ?", interview)[0] == (
+        "M. ROUSSEL : Demander un badge à l'accueil de la mairie avant le 16 mai.")
