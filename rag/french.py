@@ -21,7 +21,8 @@ _ABBREVIATIONS = {
 # After a number, a unit ends a sentence (« …de 9 h à 12 h. La procédure… »), not an initial (« M. K. : »)
 _UNITS = {"h", "min", "s", "m", "km", "cm", "mm", "g", "kg", "l", "cl", "ml", "t", "ha", "a"}
 # A line break ends a sentence, before an indented line too (a PDF's bulleted items, each « … ; »)
-_SENTENCE_END = re.compile(r"[.!?…]+[»\"”')\]]*(?=\s+|$)|\n\s*\n|\n[ \t]*(?=\S)")
+# A closing quote ends the sentence it closes, after a space too (« …avec les bornes ? » was cut before its « »)
+_SENTENCE_END = re.compile(r"[.!?…]+(?:[ \u00a0\u202f]?[»\"”')\]])*(?=\s+|$)|\n\s*\n|\n[ \t]*(?=\S)")
 _ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’]", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 

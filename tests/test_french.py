@@ -114,6 +114,12 @@ def test_a_section_number_opening_its_line_starts_its_heading_not_a_sentence():
         "Il y en a 11.", "Le reste suit.", "11. RÉPARTITION DES TÂCHES", "IV. Résultats du vote", "2024.", "Une année"]
 
 
+def test_a_closing_quote_after_a_space_ends_the_sentence_it_closes():
+    text = "Elle demande : « Et les pompiers, comment passeront-ils ? » M. ROUSSEL : Les bornes s'abaissent."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Elle demande : « Et les pompiers, comment passeront-ils ? »", "M. ROUSSEL : Les bornes s'abaissent."]
+
+
 def test_an_age_or_a_sum_the_question_gives_is_placed_in_the_brackets_a_sentence_states():
     age = given_quantities("Je suis étudiant, j'ai 22 ans : combien vais-je payer par mois ?")
     assert age == [(22.0, "ans", "22")]
