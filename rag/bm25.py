@@ -10,7 +10,7 @@ import bm25s
 import numpy as np
 
 from .chunking import Chunk
-from .french import spellings, terms
+from .french import TERMS_VERSION, spellings, terms
 
 
 class FrenchBM25:
@@ -43,6 +43,7 @@ class FrenchBM25:
             "kinds": self.kinds.tolist(),
             "sources": self.sources.tolist(),
             "accented": self.accented,
+            "terms": TERMS_VERSION,
         }
         tmp = folder / "ids.json.tmp"
         tmp.write_text(json.dumps(meta), encoding="utf-8")
@@ -53,6 +54,8 @@ class FrenchBM25:
         """The saved index, or None when it is missing, unreadable or from an older version (it will be rebuilt)."""
         try:
             meta = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+            if meta.get("terms") != TERMS_VERSION:
+                return None
             retriever = bm25s.BM25.load(str(folder), show_progress=False)
             return cls(retriever, meta["ids"], meta["kinds"], meta["sources"], meta["fingerprint"], meta["accented"])
         except (OSError, ValueError, KeyError):

@@ -105,10 +105,14 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("french")
 
 
+TERMS_VERSION = 2  # bump when `terms` changes: a saved BM25 index of other terms is rebuilt
+
+
 def terms(text: str) -> list[str]:
-    """Search terms: lower-cased, elisions removed, stop words dropped, stemmed, accents folded."""
+    """Search terms: lower-cased, elisions removed, stop words dropped, a number written in words as its figures
+    (« six spectacles » finds « 6 spectacles »), stemmed, accents folded."""
     words = _WORD.findall(_ELISION.sub(" ", text.lower()))
-    kept = [w for w in words if strip_accents(w) not in STOP_WORDS]
+    kept = [_SEARCHED_NUMBERS.get(w, w) for w in words if strip_accents(w) not in STOP_WORDS]
     return [strip_accents(s) for s in _stemmer().stemWords(kept)]
 
 
@@ -225,6 +229,7 @@ NUMBER_VALUES = {  # a number written in words is a number: "Trois pays" needs "
     "dix": "10", "onze": "11", "douze": "12", "treize": "13", "quatorze": "14", "quinze": "15", "seize": "16",
     "vingt": "20", "trente": "30", "quarante": "40", "cinquante": "50", "soixante": "60",
 }
+_SEARCHED_NUMBERS = {word: value for word, value in NUMBER_VALUES.items() if word != "neuf"}  # « un vélo neuf »
 _NUMBER_WORDS = frozenset(NUMBER_VALUES) | frozenset(
     "cent cents mille million millions milliard milliards dizaine dizaines douzaine douzaines quinzaine vingtaine "
     "trentaine quarantaine cinquantaine soixantaine centaine centaines millier milliers moitie tiers quart".split()

@@ -66,6 +66,17 @@ def test_a_question_typed_without_accents_or_apostrophes_is_searched_as_the_docu
     assert ExtractiveGenerator().sentences(retrieval)[0][0].startswith("L'infirmière, Mme Agathe Roussel")
 
 
+def test_a_number_written_in_words_finds_it_written_in_figures(tmp_path):
+    from rag.generation.extractive import ExtractiveGenerator
+
+    retrieval = retrieved(tmp_path, "saison.txt",
+                          "Abonnements de la saison\n\nAbonnement Découverte : 3 spectacles au choix pour 66 €, soit "
+                          "22 € la place. Abonnement Passion : 6 spectacles au choix pour 120 €, soit 20 € la place."
+                          "\n\nLes Veilleurs\n\nSix gardiens veillent sur une ville endormie.\n",
+                          "Combien coûte la formule qui permet de voir six spectacles ?")
+    assert ExtractiveGenerator().sentences(retrieval)[0][0].startswith("Abonnement Passion")
+
+
 def test_a_passage_far_ahead_on_keywords_beats_one_a_hair_ahead_on_meaning(shipped_index):
     """Reciprocal ranks tie these two (each first in one list, second in the other); the convex fusion
     keeps the size of the gaps, so the passage that BM25 puts far ahead wins."""
