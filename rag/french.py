@@ -118,7 +118,7 @@ def terms(text: str) -> list[str]:
 
 # Chat shorthand and clipped words a user types (« c koi le mdp du wifi », « le véto »), as documents write them
 _SHORTHAND = {
-    "mdp": "mot de passe", "rdv": "rendez-vous", "num": "numéro", "qd": "quand", "pk": "pourquoi",
+    "mdp": "mot de passe", "rdv": "rendez-vous", "cb": "combien", "cmb": "combien", "num": "numéro", "qd": "quand", "pk": "pourquoi",
     "pq": "pourquoi", "pkoi": "pourquoi", "koi": "quoi", "kel": "quel", "kelle": "quelle", "bcp": "beaucoup",
     "tjrs": "toujours", "tjs": "toujours", "ds": "dans", "pr": "pour", "pdt": "pendant", "qqn": "quelqu'un",
     "qqch": "quelque chose", "pb": "problème", "dispo": "disponible", "dispos": "disponibles", "resa": "réservation",
@@ -131,7 +131,9 @@ _SHORTHAND = {
     "nest": "n'est", "jen": "j'en", "jy": "j'y", "quest": "qu'est",
 }
 _SHORT_WORD = re.compile(r"(?<![\w'’-])[\w'’]+(?![\w'’-])")
-_OPENING_C = re.compile(r"^\s*c(?=\s+\w)", re.IGNORECASE)  # « c koi… », « C combien… », not « C. Dupont »
+# « c koi… », « C combien… », « …la saison ? c quand », not « C. Dupont »; « g mon permis » (j'ai), not « 500 g »
+_OPENING_C = re.compile(r"(?:^|(?<=[?,;]))\s*c(?=\s+\w)", re.IGNORECASE)
+_OPENING_G = re.compile(r"^\s*g(?=\s+\w)", re.IGNORECASE)
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -183,7 +185,8 @@ def spelled_out(question: str) -> str:
     """The question with chat shorthand written out, as the documents say it: « mdp » matches no passage's words, nor
     does « jusqua » tell that a date is asked. Only lower-case words of their own: « PR », « CB », « tel » (un tel
     accord) are not shorthand."""
-    spelled = _SHORT_WORD.sub(lambda m: _SHORTHAND.get(m.group(), m.group()), _OPENING_C.sub("c'est", question))
+    spelled = _SHORT_WORD.sub(lambda m: _SHORTHAND.get(m.group(), m.group()),
+                              _OPENING_G.sub("j'ai", _OPENING_C.sub(" c'est", question)))
     return " ".join(spelled.split())
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from rag.french import (asked_type, fits_given, given_quantities, gives_asked_number, is_closed, looks_foreign,
-                         sentence_spans, terms)
+                         sentence_spans, spelled_out, terms)
 
 
 def test_elisions_accents_stop_words_and_stems():
@@ -112,6 +112,17 @@ def test_a_section_number_opening_its_line_starts_its_heading_not_a_sentence():
     text = "Il y en a 11. Le reste suit.\n11. RÉPARTITION DES TÂCHES\nIV. Résultats du vote\n2024. Une année"
     assert [text[s:e] for s, e in sentence_spans(text)] == [
         "Il y en a 11.", "Le reste suit.", "11. RÉPARTITION DES TÂCHES", "IV. Résultats du vote", "2024.", "Une année"]
+
+
+@pytest.mark.parametrize("typed, searched", [
+    ("cb il reste a payer ?", "combien il reste a payer ?"),
+    ("une seance traduite pour les sourds ? c quand", "une seance traduite pour les sourds ? c'est quand"),
+    ("g mon permis depuis 2 ans", "j'ai mon permis depuis 2 ans"),
+    ("il faut 500 g de farine, c bon ?", "il faut 500 g de farine, c'est bon ?"),  # grams are no « j'ai »
+    ("C. Dupont est là ?", "C. Dupont est là ?"),
+])
+def test_chat_shorthand_is_searched_written_out(typed, searched):
+    assert spelled_out(typed) == searched
 
 
 def test_a_closing_quote_after_a_space_ends_the_sentence_it_closes():
