@@ -302,6 +302,7 @@ _WH_WORD = re.compile(r"\b(?:qui|que|qu|quoi|quel|quelle|quels|quelles|lequel|la
 # The question words that stay search terms: a sentence that shares only them with the question is about something else
 WH_TERMS = frozenset(terms("combien lequel laquelle lesquels lesquelles"))
 _INVERSION = re.compile(r"\w-(?:t-)?(?:il|elle|ils|elles|on|je|tu|nous|vous)\b")
+_EST_CE_QUE = re.compile(r"(?:^|[,:;]\s*)est-ce qu")
 
 
 def is_closed(question: str) -> bool:
@@ -310,7 +311,8 @@ def is_closed(question: str) -> bool:
     Asked whether an extract « gives what the question asks », the model answers the question itself, and
     refuses an extract that says non."""
     lowered = re.sub(r"^(?:et|mais|alors|donc)\b[\s,]*", "", question.lower().strip())
-    if lowered.startswith("est-ce qu"):
+    asked = _EST_CE_QUE.search(lowered)  # also after what the user says first: « Ma fille a 8 ans, est-ce que… ? »
+    if asked and not _WH_WORD.search(lowered[: asked.start()]):
         return True
     inversion = _INVERSION.search(lowered)
     return bool(inversion) and not _WH_WORD.search(lowered[: inversion.start()])

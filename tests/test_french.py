@@ -83,6 +83,9 @@ def test_quand_is_also_answered_by_a_relative_time():
     ("Combien de victimes a-t-il fait ?", False),
     ("Qu'est-ce que la coalition ?", False),
     ("Qui préside le conseil municipal ?", False),
+    ("Ma fille a 8 ans, est-ce que le spectacle est adapté à son âge ?", True),  # what the user says first
+    ("Si mon sinistre est estimé à 3 000 euros, est-ce qu'un expert sera envoyé ?", True),
+    ("Combien coûte le repas, et est-ce que le vin est compris ?", False),
 ])
 def test_a_question_answered_by_oui_or_non_is_told_from_one_asking_for_a_fact(question, closed):
     assert is_closed(question) is closed
