@@ -118,8 +118,8 @@ def terms(text: str) -> list[str]:
 
 # Chat shorthand and clipped words a user types (« c koi le mdp du wifi », « le véto »), as documents write them
 _SHORTHAND = {
-    "mdp": "mot de passe", "rdv": "rendez-vous", "cb": "combien", "cmb": "combien", "num": "numéro", "qd": "quand", "pk": "pourquoi",
-    "pq": "pourquoi", "pkoi": "pourquoi", "koi": "quoi", "kel": "quel", "kelle": "quelle", "bcp": "beaucoup",
+    "mdp": "mot de passe", "rdv": "rendez-vous", "cb": "combien", "cmb": "combien", "num": "numéro", "qd": "quand",
+    "pk": "pourquoi", "pq": "pourquoi", "pkoi": "pourquoi", "koi": "quoi", "kel": "quel", "kelle": "quelle", "bcp": "beaucoup",
     "tjrs": "toujours", "tjs": "toujours", "ds": "dans", "pr": "pour", "pdt": "pendant", "qqn": "quelqu'un",
     "qqch": "quelque chose", "pb": "problème", "dispo": "disponible", "dispos": "disponibles", "resa": "réservation",
     "résa": "réservation", "dej": "déjeuner", "déj": "déjeuner", "ptit": "petit", "p'tit": "petit",
@@ -137,9 +137,10 @@ _OPENING_G = re.compile(r"^\s*g(?=\s+\w)", re.IGNORECASE)
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
-# The elisions a user glues to the next word (« lecole », « davoir », « jenvoie », « quon »); « m », « s », « t »… open
+# The elisions a user glues to the next word (« lecole », « davoir », « jenvoie »); « m », « s », « t »… open
 # too many words (« morale » is no « m'orale »)
 _GLUED = re.compile(r"(?:qu|[ldj])(?=[aeiouyhàâéèêëîïôûù])", re.IGNORECASE)
+_PLAIN_WORD = re.compile(r"(?<![^\s«(\"])[^\W\d_]+(?![^\s,;:.!?»)\"])")  # a word of its own: not « pre?mière »
 
 
 def spellings(texts) -> dict[str, str]:
@@ -167,7 +168,7 @@ def respelled(question: str, accented: dict[str, str], vocabulary) -> str:
 
     def respell(match: re.Match) -> str:
         word = match.group()
-        if not terms(word) or known(word):
+        if known(word) or not terms(word):
             return word
         if known(written(word)):
             return written(word)
@@ -177,8 +178,6 @@ def respelled(question: str, accented: dict[str, str], vocabulary) -> str:
 
     return _PLAIN_WORD.sub(respell, question)
 
-
-_PLAIN_WORD = re.compile(r"(?<![^\s«(\"])[^\W\d_]+(?![^\s,;:.!?»)\"])")  # a word of its own: not « pre?mière »
 
 
 def spelled_out(question: str) -> str:

@@ -55,9 +55,9 @@ class ExtractiveGenerator(Generator):
         gain the answer, none loses it; of the corpus's and PIAF's 3,000 questions, one PIAF quote changes its tail).
         For a number or a date, the best sentence that holds it leads, when it scores at least ``min_holder_share``
         of the best sentence (one that repeats more of the question's words, but without the fact, counts half);
-        below that, none answers. On the tuning cases: PIAF
-        800 80.8 -> 81.4 %, dev_fr 88.6 -> 90.9 %, gold_fr the same (share 1: 80.8 %, 0.9: 80.9 %, 0.7: 81.4 % and
-        one more unanswerable dev_fr question gets a quote); held out, PIAF 200 79.0 -> 79.5 %, test_fr the same."""
+        below that, none answers. On the tuning cases: PIAF 800 80.8 -> 81.4 %, dev_fr 88.6 -> 90.9 %, gold_fr the
+        same (share 1: 80.8 %, 0.9: 80.9 %, 0.7: 81.4 % and one more unanswerable dev_fr question gets a quote); held
+        out, PIAF 200 79.0 -> 79.5 %, test_fr the same."""
         self.max_sentences = max_sentences
         self.min_share_of_best = min_share_of_best
         self.passage_share = passage_share
