@@ -251,6 +251,11 @@ _DURATIONS = frozenset("seconde secondes minute minutes min h heure heures jour 
 # or « gratuit »: not by « 40 % de ses besoins »
 _COST_ASKED = frozenset("cout couts coute coutent coutera couteront coutait prix tarif tarifs paie paye paient payer "
                         "payera paiera".split())
+# What is a sum by itself: « C'est combien le loyer… ? » asks a price, not the « 17 » of « 17 rue Camille-Desmoulins »
+# (not « facture » nor « abonnement »: « Combien de factures… ? » counts them)
+_SUM_ASKED = frozenset("loyer loyers montant montants cotisation cotisations frais acompte acomptes salaire salaires "
+                       "amende amendes franchise franchises caution somme sommes budget remuneration indemnite "
+                       "indemnites".split())
 _MONEY = _COST_ASKED | frozenset("euro euros eur dollar dollars centime centimes franc francs livres yen yens rouble "
                                  "roubles cfa".split())
 _CODE_ASKED = frozenset(("numero", "numeros"))
@@ -364,7 +369,10 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
     words = _WORD.findall(text)
     if kind == "number":
         folded_words = _folded_words(text)
-        if asked & _COST_ASKED:
+        counted = _COUNTED.search(question)  # « Combien de joueurs les franchises… ? » counts players
+        sum_asked = asked & _SUM_ASKED and not duration_asked and not (  # nor « en combien de temps… ma caution ? »
+            counted and strip_accents(counted.group(1).lower()) not in _SUM_ASKED)
+        if asked & _COST_ASKED or sum_asked:
             if any(word.startswith("gratuit") for word in folded_words):
                 return True
             if not folded_words & _MONEY and not re.search(r"[€$£¥]", text):

@@ -422,3 +422,14 @@ def test_the_answer_to_a_question_the_document_asks_itself_is_quoted_though_it_r
                  "M. ROUSSEL : Les camions livrent de 6 h à 11 h, comme aujourd'hui dans la rue.")
     assert quoted("J'ai un garage dans la rue, je dois faire quoi ?", interview)[0] == (
         "M. ROUSSEL : Demander un badge à l'accueil de la mairie avant le 16 mai.")
+
+
+def test_a_question_asking_a_sum_by_its_name_is_answered_by_a_sum_not_by_a_street_number():
+    lease = ("Ce document résume le bail conclu pour l'appartement situé 17 rue Camille-Desmoulins à Grenoble.\n\n"
+             "Loyer mensuel hors charges : 845 €")
+    assert quoted("C'est combien le loyer de l'appartement rue Camille-Desmoulins ?", lease)[0] == (
+        "Loyer mensuel hors charges : 845 €")
+    # A sum's name does not make a count or a length of time a sum
+    assert quoted("En combien de temps la caution est-elle rendue ?",
+                  "La caution de 845 € est rendue sous un mois.\nLa caution est versée à la signature.")[0] == (
+        "La caution de 845 € est rendue sous un mois.")
