@@ -429,7 +429,7 @@ def test_a_question_asking_a_sum_by_its_name_is_answered_by_a_sum_not_by_a_stree
              "Loyer mensuel hors charges : 845 €")
     assert quoted("C'est combien le loyer de l'appartement rue Camille-Desmoulins ?", lease)[0] == (
         "Loyer mensuel hors charges : 845 €")
-    # A sum's name does not make a count or a length of time a sum
-    assert quoted("En combien de temps la caution est-elle rendue ?",
-                  "La caution de 845 € est rendue sous un mois.\nLa caution est versée à la signature.")[0] == (
-        "La caution de 845 € est rendue sous un mois.")
+    # A sum's name does not make a length of time a sum
+    assert quoted("Quelle est la durée de restitution de la caution ?",
+                  "La caution s'élève à 845 €.\nLa caution est rendue dans un délai d'un mois.")[0] == (
+        "La caution est rendue dans un délai d'un mois.")
