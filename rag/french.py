@@ -370,7 +370,7 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
     if kind == "number":
         folded_words = _folded_words(text)
         counted = _COUNTED.search(question)  # « Combien de joueurs les franchises… ? » counts players
-        sum_asked = asked & _SUM_ASKED and not duration_asked and not (  # nor « en combien de temps… ma caution ? »
+        sum_asked = asked & _SUM_ASKED and not duration_asked and not (  # nor « la durée de restitution de la caution »
             counted and strip_accents(counted.group(1).lower()) not in _SUM_ASKED)
         if asked & _COST_ASKED or sum_asked:
             if any(word.startswith("gratuit") for word in folded_words):
