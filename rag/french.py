@@ -119,16 +119,16 @@ def terms(text: str) -> list[str]:
 # Chat shorthand and clipped words a user types (« c koi le mdp du wifi », « le véto »), as documents write them
 _SHORTHAND = {
     "mdp": "mot de passe", "rdv": "rendez-vous", "cb": "combien", "cmb": "combien", "num": "numéro", "qd": "quand",
-    "pk": "pourquoi", "pq": "pourquoi", "pkoi": "pourquoi", "koi": "quoi", "kel": "quel", "kelle": "quelle", "bcp": "beaucoup",
-    "tjrs": "toujours", "tjs": "toujours", "ds": "dans", "pr": "pour", "pdt": "pendant", "qqn": "quelqu'un",
-    "qqch": "quelque chose", "pb": "problème", "dispo": "disponible", "dispos": "disponibles", "resa": "réservation",
-    "résa": "réservation", "dej": "déjeuner", "déj": "déjeuner", "ptit": "petit", "p'tit": "petit",
-    "auj": "aujourd'hui", "ajd": "aujourd'hui", "mtn": "maintenant", "jusqua": "jusqu'à", "ya": "il y a",
-    "y'a": "il y a", "dc": "donc", "stp": "", "svp": "", "veto": "vétérinaire", "véto": "vétérinaire",
+    "pk": "pourquoi", "pq": "pourquoi", "pkoi": "pourquoi", "koi": "quoi", "kel": "quel", "kelle": "quelle",
+    "bcp": "beaucoup", "tjrs": "toujours", "tjs": "toujours", "ds": "dans", "pr": "pour", "pdt": "pendant",
+    "qqn": "quelqu'un", "qqch": "quelque chose", "pb": "problème", "dispo": "disponible", "dispos": "disponibles",
+    "resa": "réservation", "résa": "réservation", "dej": "déjeuner", "déj": "déjeuner", "ptit": "petit",
+    "p'tit": "petit", "auj": "aujourd'hui", "ajd": "aujourd'hui", "mtn": "maintenant", "jusqua": "jusqu'à",
+    "ya": "il y a", "y'a": "il y a", "dc": "donc", "stp": "", "svp": "", "veto": "vétérinaire", "véto": "vétérinaire",
     "resto": "restaurant", "appart": "appartement", "ado": "adolescent", "ados": "adolescents", "prof": "professeur",
-    "profs": "professeurs", "kiné": "kinésithérapeute", "manif": "manifestation",
-    "jai": "j'ai", "cest": "c'est", "quil": "qu'il", "quils": "qu'ils", "sil": "s'il", "sils": "s'ils",
-    "nest": "n'est", "jen": "j'en", "jy": "j'y", "quest": "qu'est",
+    "profs": "professeurs", "kiné": "kinésithérapeute", "manif": "manifestation", "jai": "j'ai", "cest": "c'est",
+    "quil": "qu'il", "quils": "qu'ils", "sil": "s'il", "sils": "s'ils", "nest": "n'est", "jen": "j'en", "jy": "j'y",
+    "quest": "qu'est",
 }
 _SHORT_WORD = re.compile(r"(?<![\w'’-])[\w'’]+(?![\w'’-])")
 # « c koi… », « C combien… », « …la saison ? c quand », not « C. Dupont »; « g mon permis » (j'ai), not « 500 g »

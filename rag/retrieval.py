@@ -87,7 +87,8 @@ class HybridRetriever:
             return Retrieval(query=spelled_out(query), passages=[])
         self.index.follow()
         bm25 = self._bm25 or self.index.bm25
-        # « c koi le mdp du wifi », « linfirmiere » are searched, and read, as « c'est quoi le mot de passe… », « l'infirmière »
+        # « c koi le mdp du wifi », « linfirmiere » are searched, and read, as « c'est quoi le mot de passe… »,
+        # « l'infirmière »
         query = respelled(spelled_out(query), bm25.accented, bm25.vocabulary)
         query_terms = terms(query)
         weights = {t: bm25.idf(t) for t in query_terms}
