@@ -170,14 +170,14 @@ def respelled(question: str, accented: dict[str, str], vocabulary) -> str:
         word = match.group()
         if known(word) or not terms(word):
             return word
-        if known(written(word)):
-            return written(word)
+        spelled = written(word)
+        if known(spelled):
+            return spelled
         glued = _GLUED.match(word)
         rest = written(word[glued.end():]) if glued else ""
         return f"{word[: glued.end()]}'{rest}" if len(rest) > 3 and known(rest) else word
 
     return _PLAIN_WORD.sub(respell, question)
-
 
 
 def spelled_out(question: str) -> str:

@@ -279,8 +279,7 @@ def _heads(line: str) -> bool:
     Assemblée générale »). It shares the question's words, yet the answer is the text under it. Inside a
     paragraph, a question may well answer (« Peut-être cette interaction permet-elle… ? »); other short lines
     may be credits that hold a name."""
-    end = line.rstrip(_CLOSING)
-    return end.endswith("?") or bool(NUMBERED.match(line)) and not end.endswith((".", "!", "…", ":", ";"))
+    return _asks(line) or bool(NUMBERED.match(line)) and not line.rstrip(_CLOSING).endswith((".", "!", "…", ":", ";"))
 
 
 def _asks(sentence: str) -> bool:
