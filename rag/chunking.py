@@ -17,7 +17,7 @@ from .french import sentence_spans
 
 # Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged files once (chunk
 # ids are content hashes, so only chunks whose text or number of sentences changed are re-embedded).
-CHUNKER_VERSION = 19  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
+CHUNKER_VERSION = 20  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
 # 5: Markdown read without its markup, inline HTML tags kept in their sentence, the short end of a wrapped line kept;
 # 6: the lines of a wrapped paragraph (a PDF's) are one paragraph; 7: a page's menu (<nav>) is not read;
 # 8: a wrapped paragraph's line breaks read as spaces, a PDF's one-line heading is not joined to its paragraph,
@@ -30,7 +30,8 @@ CHUNKER_VERSION = 19  # 3: a short first-line heading is the title; 4: a paragra
 # without its « > » marks; 15: a word hyphenated at a PDF line's end is read whole; 16: a page's cookie banner,
 # buttons and copyright line are not read; 17: a section's number opening its line (« 11. RÉPARTITION ») is no
 # sentence of its own; 18: a chat export's messages are lines of their own; 19: a closing « » » after a space
-# ends the sentence it closes
+# ends the sentence it closes; 20: a price list's dotted leader ends no sentence, its line stands alone, and so
+# does a form's field under a label of up to 46 characters (« Diagnostic de performance énergétique : classe D »)
 _WORD_SPAN = re.compile(r"\S+")
 
 

@@ -23,6 +23,8 @@ _UNITS = {"h", "min", "s", "m", "km", "cm", "mm", "g", "kg", "l", "cl", "ml", "t
 # A line break ends a sentence, before an indented line too (a PDF's bulleted items, each « … ; »)
 # A closing quote ends the sentence it closes, after a space too (« …avec les bornes ? » was cut before its « »)
 _SENTENCE_END = re.compile(r"[.!?…]+(?:[ \u00a0\u202f]?[»\"”')\]])*(?=\s+|$)|\n\s*\n|\n[ \t]*(?=\S)")
+# A price list's or a contents page's dotted leader (« Plat du jour ....... 4,20 € »): its dots end no sentence
+LEADER = re.compile(r"(?:\.{2,}|…+)[ \t\u00a0]*\d")
 _ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’]", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -72,6 +74,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     cursor = start
     for match in _SENTENCE_END.finditer(text, start, end):
         stop = match.end()
+        if LEADER.match(text, match.start()):
+            continue
         if match.group().startswith("."):
             before = text[cursor : match.start() + 1]
             word = re.search(r"(\d\s?)?(?<![\w.°-])([\w.°-]+)\.$", before)

@@ -149,6 +149,17 @@ def test_each_message_of_a_chat_export_is_a_line_of_its_own():
     assert labelled(wrapped) == ["Le mercredi, le bassin est ouvert de 10h00 à 12h00 aux seuls clubs."]
 
 
+def test_each_line_of_a_price_list_with_dotted_leaders_is_a_sentence_with_its_price():
+    prices = ("Les nouveaux tarifs (part salarié) :\n"
+              "   Plat du jour ...................... 4,20 € (au lieu de 3,90 €)\n"
+              "   Café ou thé ....................... 0,50 €\n"
+              "   Formule stagiaires et alternants .. 3,00 €\n")
+    d = parse_document(prices.encode(), ".txt", "Le Fil n°38.txt")
+    sentences = [d.text[a:b] for a, b in sentence_spans(d.text)]
+    # not « Plat du jour ...... » then « 4,20 € (au lieu de 3,90 €) Café ou thé ...... »: the price apart from its dish
+    assert sentences[1:] == [line.strip() for line in prices.splitlines()[1:]]
+
+
 def test_html_title_and_visible_text_only(tmp_path):
     path = tmp_path / "page.html"
     path.write_text(
@@ -341,6 +352,10 @@ def test_fields_items_and_numbered_sections_are_lines_of_their_own():
              "Validité de l'offre : 60 jours", "• Rodolphe Quéré, électricien, sous-traitant pour la partie électrique",
              "1. Description des travaux", "La salle de bains existante comporte une baignoire d'angle."]
     assert labelled(parse_document("\n".join(quote).encode(), ".txt", "devis.txt"), BODY) == quote
+    # a lease's fields under a long label: joined, « …installée en 2019 Diagnostic de performance… » hid the year
+    lease = ["Chauffage et eau chaude : individuels au gaz, chaudière à condensation installée en 2019",
+             "Diagnostic de performance énergétique : classe D (212 kWh/m²/an), émissions classe E"]
+    assert labelled(parse_document("\n".join(lease).encode(), ".txt", "bail.txt"), BODY) == lease
     # A council's minutes: each deliberation is a section of its own, not the end of the line above.
     minutes = ["Le conseil passe ensuite aux points inscrits à l'ordre du jour de la séance",
                "Délibération n° 2024-044 — Subventions aux associations"]
