@@ -77,6 +77,19 @@ def test_a_number_written_in_words_finds_it_written_in_figures(tmp_path):
     assert ExtractiveGenerator().sentences(retrieval)[0][0].startswith("Abonnement Passion")
 
 
+def test_a_question_about_the_summer_finds_the_summer_and_not_every_past_participle(tmp_path):
+    from rag.french import terms
+    from rag.generation.extractive import ExtractiveGenerator
+
+    retrieval = retrieved(tmp_path, "decheterie.txt",
+                          "Déchèterie des Quatre-Vents\n\nHiver (du 1er octobre au 31 mars) : ouverte de 9 h à 17 h.\n"
+                          "Été (du 1er avril au 30 septembre) : ouverte de 9 h à 18 h 30.\n\n"
+                          "Le site a été rénové en 2019 et il a été agrandi en 2022.\n",
+                          "La déchèterie est ouverte jusqu'à quelle heure l'été ?")
+    assert ExtractiveGenerator().sentences(retrieval)[0][0].startswith("Été")
+    assert set(terms("horaires d'été")) & set(terms("Été | 9 h")) and not set(terms("Il a été élu")) & set(terms("l'été"))
+
+
 def test_a_passage_far_ahead_on_keywords_beats_one_a_hair_ahead_on_meaning(shipped_index):
     """Reciprocal ranks tie these two (each first in one list, second in the other); the convex fusion
     keeps the size of the gaps, so the passage that BM25 puts far ahead wins."""
