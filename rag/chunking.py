@@ -17,7 +17,7 @@ from .french import sentence_spans
 
 # Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged files once (chunk
 # ids are content hashes, so only chunks whose text or number of sentences changed are re-embedded).
-CHUNKER_VERSION = 20  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
+CHUNKER_VERSION = 21  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
 # 5: Markdown read without its markup, inline HTML tags kept in their sentence, the short end of a wrapped line kept;
 # 6: the lines of a wrapped paragraph (a PDF's) are one paragraph; 7: a page's menu (<nav>) is not read;
 # 8: a wrapped paragraph's line breaks read as spaces, a PDF's one-line heading is not joined to its paragraph,
@@ -31,7 +31,8 @@ CHUNKER_VERSION = 20  # 3: a short first-line heading is the title; 4: a paragra
 # buttons and copyright line are not read; 17: a section's number opening its line (« 11. RÉPARTITION ») is no
 # sentence of its own; 18: a chat export's messages are lines of their own; 19: a closing « » » after a space
 # ends the sentence it closes; 20: a price list's dotted leader ends no sentence, its line stands alone, and so
-# does a form's field under a label of up to 46 characters (« Diagnostic de performance énergétique : classe D »)
+# does a form's field under a label of up to 46 characters (« Diagnostic de performance énergétique : classe D »);
+# 21: a line that asks a question goes with the text under it, as a heading does
 _WORD_SPAN = re.compile(r"\S+")
 
 
@@ -132,13 +133,19 @@ def _pack(text: str, spans: list[Span], max_words: int) -> list[Span]:
 
 
 _HEADING_WORDS = 12
+_QUESTION_WORDS = 40
 
 
 def _heading(text: str, span: Span) -> bool:
-    """A line of its own, short, that does not end a sentence: it names what follows."""
+    """A line of its own, short, that does not end a sentence: it names what follows. So does a line that asks a
+    question (a buyer's « Claire D. – 17 avril 2025 : J'habite vers Moulins, pouvez-vous me l'amener ? »): what
+    follows answers it, and the chunk before ended on the question, the next one opened on its answer."""
     line = text[span.start : span.end]
-    return ("\n" not in line and TABLE_CELLS not in line and len(line.split()) <= _HEADING_WORDS
-            and not line.rstrip(" »\"”')]").endswith((".", "!", "…", ";", ",")))
+    if "\n" in line or TABLE_CELLS in line:
+        return False
+    end = line.rstrip(" »\"”')]")
+    return end.endswith("?") and len(line.split()) <= _QUESTION_WORDS or (
+        len(line.split()) <= _HEADING_WORDS and not end.endswith((".", "!", "…", ";", ",")))
 
 
 def _row(text: str, span: Span) -> bool:

@@ -438,6 +438,9 @@ def test_a_heading_opens_the_chunk_of_the_text_under_it():
         "Puis-je avoir un animal de compagnie ?": "Oui, les chats et les petits chiens sont acceptés",
         "Puis-je sous-louer une chambre ?": "Non, la sous-location est interdite par le bail",
         "2.3 Protection hors-gel": "La fonction se déclenche quand l'eau du circuit descend sous 7 °C",
+        # a buyer's question under an ad, however long, and the seller's answer
+        "Claire D. – 17 avril 2025 : J'habite vers Moulins, pouvez-vous me l'amener si je vous l'achète ?":
+            "Réponse de Julien M. : je livre jusqu'à 100 km contre 0,30 € par kilomètre",
     }
     text = "\n\n".join(f"{heading}\n\n" + " ".join(f"{answer}, règle {n} du guide." for n in range(8))
                        for heading, answer in sections.items())
