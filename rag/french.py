@@ -267,6 +267,12 @@ _SUM_ASKED = frozenset("loyer loyers montant montants cotisation cotisations fra
                        "indemnites".split())
 _MONEY = _COST_ASKED | frozenset("euro euros eur dollar dollars centime centimes franc francs livres yen yens rouble "
                                  "roubles cfa".split())
+# « Il mesurait combien ? », « Quelle est la hauteur… ? »: a size or a weight, with its unit (« 3,5 cm »), not the
+# « 110,00 € » of an invoice's « Échographie abdominale » row
+_MEASURE_ASKED = frozenset("mesure mesurait mesuraient mesurent mesurer hauteur longueur largeur profondeur epaisseur "
+                           "diametre superficie surface poids pese pesait pesent peser".split())
+_MEASURE = re.compile(r"\d\s?(?:[ckm]?m[²³23]?|(?:centi|milli|kilo)?m[èe]tres?|ha|hectares?|kg|g|kilos?|"
+                      r"(?:kilo)?grammes?|t|tonnes?|l|litres?)\b", re.IGNORECASE)
 _CODE_ASKED = frozenset(("numero", "numeros"))
 # four digits or more, maybe in groups (« 04 76 58 21 90 »), or letters and digits around a hyphen (« B3-03 »,
 # « L24-117 »); not « 24 C », nor an error code (« E02 »)
@@ -354,8 +360,8 @@ def _folded_words(text: str) -> set[str]:
 
 def asks_a_unit(question: str) -> bool:
     """Whether the question asks for a sum or a length of time, which the check on the answer's kind holds to its unit
-    (« euros », « semaines »): then a sentence that has it answers even in other words. Any number answers « Quelle
-    est la hauteur des pylônes ? », and « Sa travée centrale mesure 856 mètres » is about something else."""
+    (« euros », « semaines »): then a sentence that has it answers even in other words. Not a size: « Quelle est la
+    hauteur des pylônes ? » needs a length too, but « Sa travée centrale mesure 856 mètres » is about something else."""
     return asked_type(question) == "number" and bool(_folded_words(question) & (_COST_ASKED | _DURATION_ASKED))
 
 
@@ -386,6 +392,8 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
                 return True
             if not folded_words & _MONEY and not re.search(r"[€$£¥]", text):
                 return False
+        if asked & _MEASURE_ASKED and not (asked & _COST_ASKED or counted) and not _MEASURE.search(text):
+            return False
         if asked & _CODE_ASKED:  # « Quel numéro… »: a phone number, a batch's code (« L24-117 »), not « 2 ans »
             return bool(_CODE.search(text))
         if duration_asked and not (folded_words - asked) & _DURATIONS:  # « 8 documents » is no duration
@@ -409,7 +417,7 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
     return False
 
 
-_COUNTED = re.compile(r"\bcombien (?:de |d['’])\s*(\w+)", re.IGNORECASE)
+_COUNTED = re.compile(r"\bcombien (?:de |d['’])\s*(?!apr[eè]s\b)(\w+)", re.IGNORECASE)  # not « combien d'après… »
 
 
 def counted_term(question: str) -> str | None:

@@ -266,6 +266,11 @@ def test_a_measure_asked_with_quel_est_needs_a_number_in_the_quote():
     # The digits of a date count nothing: « 1995 » does not answer « combien de véhicules ».
     text = "Le pont de Normandie a été inauguré le 20 janvier 1995. Il est emprunté par des véhicules légers."
     assert quoted("Combien de véhicules empruntent le pont de Normandie ?", text) == []
+    # A size is held to its unit: an invoice's row does not say how big the stone was (nor does « combien d'après… »
+    # count « après »)
+    report = ("Échographie abdominale | 1 | 110,00 € | 110,00 €\n"
+              "Échographie abdominale : corps étranger de 3,5 cm dans le jéjunum.")
+    assert quoted("L'objet mesurait combien d'après l'échographie ?", report)[0].endswith("3,5 cm dans le jéjunum.")
 
 
 def test_headings_are_not_quoted_but_the_text_under_them_is():
