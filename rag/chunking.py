@@ -17,7 +17,7 @@ from .french import sentence_spans
 
 # Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged files once (chunk
 # ids are content hashes, so only chunks whose text or number of sentences changed are re-embedded).
-CHUNKER_VERSION = 21  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
+CHUNKER_VERSION = 22  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
 # 5: Markdown read without its markup, inline HTML tags kept in their sentence, the short end of a wrapped line kept;
 # 6: the lines of a wrapped paragraph (a PDF's) are one paragraph; 7: a page's menu (<nav>) is not read;
 # 8: a wrapped paragraph's line breaks read as spaces, a PDF's one-line heading is not joined to its paragraph,
@@ -32,7 +32,8 @@ CHUNKER_VERSION = 21  # 3: a short first-line heading is the title; 4: a paragra
 # sentence of its own; 18: a chat export's messages are lines of their own; 19: a closing « » » after a space
 # ends the sentence it closes; 20: a price list's dotted leader ends no sentence, its line stands alone, and so
 # does a form's field under a label of up to 46 characters (« Diagnostic de performance énergétique : classe D »);
-# 21: a line that asks a question goes with the text under it, as a heading does
+# 21: a line that asks a question goes with the text under it, as a heading does; 22: a plain-text table's row
+# stands alone, « cat. » and « pl. » end no sentence
 _WORD_SPAN = re.compile(r"\S+")
 
 

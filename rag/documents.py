@@ -58,6 +58,9 @@ _BULLET = re.compile(f"[{_BULLETS}]")  # a list's item, never the rest of the li
 NUMBERED = re.compile(rf"(?:\d{{1,2}}(?:\.\d{{1,2}})+\.?|{french.SECTION_NUMBER}[.)])\s"
                       r"|(?:article|chapitre|section|partie|titre|délibération)\s+\w+\b", re.IGNORECASE)
 # « Durée : », « Objet : », « De : Camille Roux »: a form's or a mail's field, however short (who wrote the mail)
+# Between a plain-text table's columns, aligned with spaces (« 1    Thomas Guéguen        UC Saint-Méen »): two
+# such gaps make a line a row, not the rest of the line above
+_TEXT_CELL_GAP = re.compile(r"(?<=[^\s.!?;:,])(?: {2,}|\t+)(?=\S)")
 _FIELD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’ ()/-]{0,45}?\s?:\s+\S")
 _HASHTAGS = re.compile(r"(\s+#\w+)+$")  # "… visé par les frappes ? #ETAT_ISLAMIQUE" is still a reader's question
 _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
@@ -407,7 +410,7 @@ def _continues(text: str, previous_end: int, start: int, line: str, short: bool)
     «     Ouvrir doucement le robinet… »: a code and what to do). A form's field is not the rest of a sentence
     (« Durée : 35 heures » / « Lieu : 12 rue des Tanneurs », a mail's « De : … » / « Objet : … »), nor is a
     numbered section or item (« 1. Description des travaux », « Article 2 – Acceptation du devis »); a table's row,
-    a price list's line (« Café ou thé ....... 0,50 € ») and a bulleted item stand alone (so a paragraph that holds a
+    a price list's line (« Café ou thé ....... 0,50 € »), a plain-text table's row and a bulleted item stand alone (so a paragraph that holds a
     row is that row alone, the line above).
     Joined, a wrapped paragraph is chunked as one, and its sentences are not cut between two chunks."""
     above = text.rfind("\n", 0, previous_end) + 1
@@ -415,10 +418,15 @@ def _continues(text: str, previous_end: int, start: int, line: str, short: bool)
             or _LIVE_ENTRY.match(line) or _CHAT_MESSAGE.match(line) or _COMMENT_START.match(line)
             or TABLE_CELLS in line or TABLE_CELLS in text[above:previous_end]
             or french.LEADER.search(line) or french.LEADER.search(text, above, previous_end)
+            or _text_row(line) or _text_row(text[above:previous_end])
             or _BULLET.match(line) or _FIELD.match(line) or NUMBERED.match(line) and not line[:1].islower()):
         return False
     mid_sentence = not _SENTENCE_STOP.search(text[max(0, previous_end - 4) : previous_end])
     return mid_sentence or _indented_under(text, previous_end, start) or (short and bool(_SENTENCE_STOP.search(line)))
+
+
+def _text_row(line: str) -> bool:
+    return len(_TEXT_CELL_GAP.findall(line)) >= 2
 
 
 def _indented_under(text: str, previous_end: int, start: int) -> bool:

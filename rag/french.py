@@ -16,7 +16,7 @@ import Stemmer
 _ABBREVIATIONS = {
     "m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "av", "apr", "j.-c",
     "etc", "cf", "p", "pp", "vol", "no", "n°", "art", "chap", "fig", "env", "min", "max",
-    "janv", "févr", "fév", "avr", "juil", "sept", "oct", "nov", "déc", "gén", "col", "cdt", "lt",
+    "janv", "févr", "fév", "avr", "juil", "sept", "oct", "nov", "déc", "gén", "col", "cdt", "lt", "cat", "pl", "réf",
 }
 # After a number, a unit ends a sentence (« …de 9 h à 12 h. La procédure… »), not an initial (« M. K. : »)
 _UNITS = {"h", "min", "s", "m", "km", "cm", "mm", "g", "kg", "l", "cl", "ml", "t", "ha", "a"}

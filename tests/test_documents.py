@@ -160,6 +160,20 @@ def test_each_line_of_a_price_list_with_dotted_leaders_is_a_sentence_with_its_pr
     assert sentences[1:] == [line.strip() for line in prices.splitlines()[1:]]
 
 
+def test_each_row_of_a_plain_text_table_is_a_sentence_of_its_own():
+    # Joined as a wrapped paragraph, the rows made one sentence, cut at « cat. »: « …Classés 3e cat. »
+    table = ("  Catégorie            Départ     Tours   Distance\n"
+             "  3e cat. et GS        9 h 30     5       62 km\n"
+             "  Féminines            9 h 32     4       49,6 km\n")
+    d = parse_document(table.encode(), ".txt", "course.txt")
+    assert [" ".join(d.text[a:b].split()) for a, b in sentence_spans(d.text)] == [
+        "Catégorie Départ Tours Distance", "3e cat. et GS 9 h 30 5 62 km", "Féminines 9 h 32 4 49,6 km"]
+    # two spaces after a full stop are no table
+    typed = parse_document("Le club a gagné.  Bravo à tous les coureurs  et aux bénévoles\nde la course.\n".encode(),
+                           ".txt", "mot.txt")
+    assert labelled(typed) == ["Le club a gagné.  Bravo à tous les coureurs  et aux bénévoles de la course."]
+
+
 def test_html_title_and_visible_text_only(tmp_path):
     path = tmp_path / "page.html"
     path.write_text(
