@@ -420,6 +420,19 @@ def test_a_table_s_header_row_holding_an_ordinal_is_still_its_header():
                          "Tranche 2 | de 450 € à 799 € | 2,35 € | 122,20 €"]
 
 
+def test_a_header_row_naming_a_figure_is_still_its_header_and_a_row_never_reads_the_row_above():
+    # « Maximum par 24 h » is a column's name: the rows are read under the header, which comes first
+    doses = ("Poids | Dose par prise | Intervalle | Maximum par 24 h\n20 à 29 kg | 100 mg | 8 heures | 300 mg\n"
+             "30 à 39 kg | 100 mg | 6 heures | 400 mg\n40 kg et plus | 200 mg | 6 heures | 600 mg")
+    assert quoted("Quelle est la dose maximale par 24 heures pour un enfant de 35 kg ?", doses)[0].startswith("Poids |")
+    # The row above is another record (here, the passage opens in the middle of a table): « Visa Classic | Immédiat »
+    # lent « Visa Premier | Différé » its words, which then came before the row the question asks about.
+    cards = ("Visa Classic | Immédiat | 46 €\nVisa Premier | Différé | 138 €\nVisa Infinite | Différé | 330 €\n"
+             "Mastercard Jeune | Immédiat | 12 €\nVisa Classic | Différé | 52 €")
+    quote = quoted("La Visa Classic à débit différé coûte-t-elle autant que la Visa Classic à débit immédiat ?", cards)
+    assert sorted(quote[:2]) == ["Visa Classic | Différé | 52 €", "Visa Classic | Immédiat | 46 €"]
+
+
 def test_the_answer_to_a_question_the_document_asks_itself_is_quoted_though_it_repeats_no_word():
     interview = ("JOURNALISTE : Et pour les riverains qui ont un garage dans la rue, que doivent-ils faire ?\n\n"
                  "M. ROUSSEL : Demander un badge à l'accueil de la mairie avant le 16 mai. Le badge est gratuit.\n\n"

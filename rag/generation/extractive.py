@@ -158,8 +158,11 @@ class ExtractiveGenerator(Generator):
                 if not ((words - WH_TERMS) & weights.keys() or completes) or (number, position) in headings:
                     continue
                 leans_back, alone = False, own
-                # its context: the sentence before, or for a table's row its header row (« Arrêt | Premier départ »)
-                before = term_sets[table_headers.get((number, position), position - 1)] if position else set()
+                # its context: the sentence before, or for a table's row its header row (« Arrêt | Premier départ »),
+                # never the row above, another line's record (« Visa Infinite | Différé » gave « Mastercard Jeune |
+                # Immédiat » the words of « la Visa Classic à débit différé… à débit immédiat ? »)
+                header = table_headers.get((number, position), -1 if (number, position) in rows else position - 1)
+                before = term_sets[header] if header >= 0 else set()
                 # Only when the two complete each other: a sentence that merely repeats words of the one
                 # before (« …affirme que le gymnase ouvrira en 2030 », planted after the answer) gets nothing.
                 if position and self.previous_share and ((words - before) & weights.keys() or completes):
@@ -243,10 +246,11 @@ def _fits(sentences_of: dict[int, list[str]], given: list[tuple[float, str, str]
 
 def _heads_table(row: str, position: int) -> bool:
     """Whether a passage's first row of a table is the table's header: the table starts after a line of text in
-    the passage, or the row holds no number but ordinals (« Jour | Ouverture | Fermeture », « Tranche | Quotient
-    familial | Prix du repas | 1er trimestre »). A passage may start in the middle of a long table, and « Lundi |
-    12 h | 20 h » says nothing of « Dimanche | 9 h | 13 h »."""
-    return position > 0 or not any(c.isdigit() for c in _ORDINAL.sub("", row))
+    the passage, or fewer than half its cells hold a number but ordinals (« Jour | Ouverture | Fermeture », « Tranche
+    | Quotient familial | Prix du repas | 1er trimestre », « Poids | Dose par prise | Maximum par 24 h »). A passage
+    may start in the middle of a long table, and « Lundi | 12 h | 20 h » says nothing of « Dimanche | 9 h | 13 h »."""
+    cells = row.split(TABLE_CELLS)
+    return position > 0 or 2 * sum(any(c.isdigit() for c in _ORDINAL.sub("", cell)) for cell in cells) < len(cells)
 
 
 _ORDINAL = re.compile(r"\b\d{1,2}(?:er|re|e|ème|eme)\b")
