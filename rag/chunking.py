@@ -33,7 +33,7 @@ CHUNKER_VERSION = 22  # 3: a short first-line heading is the title; 4: a paragra
 # ends the sentence it closes; 20: a price list's dotted leader ends no sentence, its line stands alone, and so
 # does a form's field under a label of up to 46 characters (« Diagnostic de performance énergétique : classe D »);
 # 21: a line that asks a question goes with the text under it, as a heading does; 22: a plain-text table's row
-# stands alone, « cat. » and « pl. » end no sentence
+# stands alone, « cat. », « pl. » and « réf. » end no sentence
 _WORD_SPAN = re.compile(r"\S+")
 
 

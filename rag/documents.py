@@ -57,10 +57,10 @@ _BULLET = re.compile(f"[{_BULLETS}]")  # a list's item, never the rest of the li
 # a council's « Délibération n° 2024-043 – Rénovation de la salle des fêtes »
 NUMBERED = re.compile(rf"(?:\d{{1,2}}(?:\.\d{{1,2}})+\.?|{french.SECTION_NUMBER}[.)])\s"
                       r"|(?:article|chapitre|section|partie|titre|délibération)\s+\w+\b", re.IGNORECASE)
-# « Durée : », « Objet : », « De : Camille Roux »: a form's or a mail's field, however short (who wrote the mail)
 # Between a plain-text table's columns, aligned with spaces (« 1    Thomas Guéguen        UC Saint-Méen »): two
 # such gaps make a line a row, not the rest of the line above
 _TEXT_CELL_GAP = re.compile(r"(?<=[^\s.!?;:,])(?: {2,}|\t+)(?=\S)")
+# « Durée : », « Objet : », « De : Camille Roux »: a form's or a mail's field, however short (who wrote the mail)
 _FIELD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’ ()/-]{0,45}?\s?:\s+\S")
 _HASHTAGS = re.compile(r"(\s+#\w+)+$")  # "… visé par les frappes ? #ETAT_ISLAMIQUE" is still a reader's question
 _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
@@ -409,9 +409,9 @@ def _continues(text: str, previous_end: int, start: int, line: str, short: bool)
     message. A line indented under the one above it is that line's item (« E02  Pression d'eau insuffisante. » /
     «     Ouvrir doucement le robinet… »: a code and what to do). A form's field is not the rest of a sentence
     (« Durée : 35 heures » / « Lieu : 12 rue des Tanneurs », a mail's « De : … » / « Objet : … »), nor is a
-    numbered section or item (« 1. Description des travaux », « Article 2 – Acceptation du devis »); a table's row,
-    a price list's line (« Café ou thé ....... 0,50 € »), a plain-text table's row and a bulleted item stand alone (so a paragraph that holds a
-    row is that row alone, the line above).
+    numbered section or item (« 1. Description des travaux », « Article 2 – Acceptation du devis »); a table's row
+    (a plain-text one's too), a price list's line (« Café ou thé ....... 0,50 € ») and a bulleted item stand alone
+    (so a paragraph that holds a row is that row alone, the line above).
     Joined, a wrapped paragraph is chunked as one, and its sentences are not cut between two chunks."""
     above = text.rfind("\n", 0, previous_end) + 1
     if (previous_end < 0 or text[previous_end:start].count("\n") != 1 or _BOILERPLATE.match(line)
