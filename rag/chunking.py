@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .documents import TABLE_CELLS, Document, Span
-from .french import sentence_spans
+from .french import CLOSING, asks, sentence_spans
 
 # Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged files once (chunk
 # ids are content hashes, so only chunks whose text or number of sentences changed are re-embedded).
@@ -144,9 +144,8 @@ def _heading(text: str, span: Span) -> bool:
     line = text[span.start : span.end]
     if "\n" in line or TABLE_CELLS in line:
         return False
-    end = line.rstrip(" »\"”')]")
-    return end.endswith("?") and len(line.split()) <= _QUESTION_WORDS or (
-        len(line.split()) <= _HEADING_WORDS and not end.endswith((".", "!", "…", ";", ",")))
+    return asks(line) and len(line.split()) <= _QUESTION_WORDS or (
+        len(line.split()) <= _HEADING_WORDS and not line.rstrip(CLOSING).endswith((".", "!", "…", ";", ",")))
 
 
 def _row(text: str, span: Span) -> bool:

@@ -89,6 +89,14 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return spans
 
 
+CLOSING = " »\"”')]"  # what may follow a sentence's last mark
+
+
+def asks(sentence: str) -> bool:
+    """Whether the sentence is a question (« …pouvez-vous me l'amener ? », « « Et les pompiers ? » »)."""
+    return sentence.rstrip(CLOSING).endswith("?")
+
+
 def _opens_line_numbered(text: str, sentence: str, start: int) -> bool:
     """Whether ``sentence``, found at ``start`` in ``text``, is only a section's number opening its line."""
     at = start + len(sentence) - len(sentence.lstrip())

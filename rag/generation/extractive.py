@@ -5,8 +5,8 @@ import re
 from collections.abc import Iterator
 
 from ..documents import NUMBERED, TABLE_CELLS
-from ..french import (GIVEN_STATED, TYPE_MISSING_WEIGHT, WH_TERMS, asked_type, asks_a_unit, cost_terms, counted_term,
-                      counts, fits_given, given_quantities, holds_type, refers_back, sentence_spans, terms)
+from ..french import (CLOSING, GIVEN_STATED, TYPE_MISSING_WEIGHT, WH_TERMS, asked_type, asks, asks_a_unit, cost_terms,
+                      counted_term, counts, fits_given, given_quantities, holds_type, refers_back, sentence_spans, terms)
 from ..retrieval import Retrieval, coverage, standardised
 from . import Generator
 
@@ -150,7 +150,7 @@ class ExtractiveGenerator(Generator):
                 words = term_sets[position] | given_terms if fit > 0 else term_sets[position]
                 own = coverage(weights, words)
                 holds = holding[position]
-                answers = position > 0 and _asks(sentences[position - 1]) \
+                answers = position > 0 and asks(sentences[position - 1]) \
                     and bool((term_sets[position - 1] - WH_TERMS) & weights.keys())
                 completes = position > 0 and (not kind and answers or holds and not holding[position - 1] and (
                     unit_asked or kind == "name" or answers))
@@ -283,14 +283,7 @@ def _heads(line: str) -> bool:
     Assemblée générale »). It shares the question's words, yet the answer is the text under it. Inside a
     paragraph, a question may well answer (« Peut-être cette interaction permet-elle… ? »); other short lines
     may be credits that hold a name."""
-    return _asks(line) or bool(NUMBERED.match(line)) and not line.rstrip(_CLOSING).endswith((".", "!", "…", ":", ";"))
-
-
-def _asks(sentence: str) -> bool:
-    return sentence.rstrip(_CLOSING).endswith("?")
-
-
-_CLOSING = " »\"”')]"
+    return asks(line) or bool(NUMBERED.match(line)) and not line.rstrip(CLOSING).endswith((".", "!", "…", ":", ";"))
 
 
 def _standardised_dense(retrieval: Retrieval) -> dict[tuple[int, int], float]:
