@@ -18,6 +18,11 @@ def labelled(d, kind=None):
     return [d.text[s.start : s.end] for s in d.spans if kind in (None, s.kind)]
 
 
+def sentences(d):
+    """The document's sentences, as a citation quotes them."""
+    return [d.text[start:end] for start, end in sentence_spans(d.text)]
+
+
 def test_reader_comments_are_labelled_and_article_body_is_not():
     d = doc("001_efd88de5e4603431.txt")
     comments = " ".join(labelled(d, COMMENT))
@@ -141,8 +146,7 @@ def test_each_message_of_a_chat_export_is_a_line_of_its_own():
             "[19:20] Karim A.: Pas de voiture en ce moment, je me mets en passager\n")
     d = parse_document(chat.encode(), ".txt", "Discussion WhatsApp.txt")
     assert labelled(d) == chat.splitlines()  # not one paragraph wrapped over four lines
-    sentences = [d.text[a:b] for a, b in sentence_spans(d.text)]
-    assert chat.splitlines()[1] in sentences  # the message of its own, with who wrote it
+    assert chat.splitlines()[1] in sentences(d)  # the message of its own, with who wrote it
     # an hour opening a wrapped line of a paragraph is no message
     wrapped = parse_document("Le mercredi, le bassin est ouvert de\n10h00 à 12h00 aux seuls clubs.\n".encode(), ".txt",
                              "piscine.txt")
@@ -155,9 +159,8 @@ def test_each_line_of_a_price_list_with_dotted_leaders_is_a_sentence_with_its_pr
               "   Café ou thé ....................... 0,50 €\n"
               "   Formule stagiaires et alternants .. 3,00 €\n")
     d = parse_document(prices.encode(), ".txt", "Le Fil n°38.txt")
-    sentences = [d.text[a:b] for a, b in sentence_spans(d.text)]
     # not « Plat du jour ...... » then « 4,20 € (au lieu de 3,90 €) Café ou thé ...... »: the price apart from its dish
-    assert sentences[1:] == [line.strip() for line in prices.splitlines()[1:]]
+    assert sentences(d)[1:] == [line.strip() for line in prices.splitlines()[1:]]
 
 
 def test_each_row_of_a_plain_text_table_is_a_sentence_of_its_own():
@@ -166,7 +169,7 @@ def test_each_row_of_a_plain_text_table_is_a_sentence_of_its_own():
              "  3e cat. et GS        9 h 30     5       62 km\n"
              "  Féminines            9 h 32     4       49,6 km\n")
     d = parse_document(table.encode(), ".txt", "course.txt")
-    assert [" ".join(d.text[a:b].split()) for a, b in sentence_spans(d.text)] == [
+    assert [" ".join(s.split()) for s in sentences(d)] == [
         "Catégorie Départ Tours Distance", "3e cat. et GS 9 h 30 5 62 km", "Féminines 9 h 32 4 49,6 km"]
     # two spaces after a full stop are no table
     typed = parse_document("Le club a gagné.  Bravo à tous les coureurs  et aux bénévoles\nde la course.\n".encode(),
@@ -258,7 +261,7 @@ def test_a_pdf_paragraph_cut_into_lines_is_one_paragraph_again():
         "Le conseil municipal a adopte le budget primitif par vingt et une voix contre six. Il s'eleve a huit "
         "millions d'euros, dont deux millions pour l'investissement des ecoles."]
     # pypdf gives the page's lines; the sentence cut at the line's end is quoted whole.
-    assert [d.text[start:end] for start, end in sentence_spans(d.text)] == [
+    assert sentences(d) == [
         "Le conseil municipal a adopte le budget primitif par vingt et une voix contre six.",
         "Il s'eleve a huit millions d'euros, dont deux millions pour l'investissement des ecoles."]
 
@@ -276,7 +279,7 @@ def test_a_word_hyphenated_at_a_pdf_line_end_is_read_whole():
                          "2024-\n2025. Le chantier commencera-t-\nil en mars ? Il est pré-\nvu.\nLes travaux de "
                          "dépollution dureront trois ans.", align="J")
     d = parse_document(bytes(pdf.output()), ".pdf", "syndicat.pdf")
-    assert [d.text[start:end] for start, end in sentence_spans(d.text)] == [
+    assert sentences(d) == [
         "Le syndicat a voté le développement, du réseau de chaleur et nommé sa porte-parole, Mme Anne-Sophie Rivière.",
         "Le budget de dépollution atteint vingt-cinq millions d'euros pour 2024-2025.",
         "Le chantier commencera-t-il en mars ?", "Il est prévu.", "Les travaux de dépollution dureront trois ans."]
@@ -305,7 +308,7 @@ def test_a_pdf_paragraph_that_runs_onto_the_next_page_is_one_paragraph_without_t
     assert "Page" not in d.text
     assert d.text.count("Mairie de Montbrac") == 1  # read once, on the first page
     assert ("Les eleves seront accueillis dans des batiments modulaires installes dans la cour du college voisin pendant "
-            "toute la duree du chantier.") in [d.text[start:end] for start, end in sentence_spans(d.text)]
+            "toute la duree du chantier.") in sentences(d)
 
 
 def test_a_pdf_form_table_and_list_are_read_line_by_line():
@@ -335,7 +338,7 @@ def test_a_pdf_form_table_and_list_are_read_line_by_line():
              "Actualite sociale 2025 | 4 h | Helene Vasseur", "Cotisations et DSN | 7 h | Thomas Guerin",
              "- plus de 21 jours avant la session : aucun frais ;", "- entre 21 et 8 jours avant : 30 % du tarif ;"]
     assert labelled(d, BODY) == lines
-    assert [d.text[start:end] for start, end in sentence_spans(d.text)] == lines  # each quoted alone
+    assert sentences(d) == lines  # each quoted alone
 
 
 def test_a_pdf_in_two_columns_is_read_column_after_column():

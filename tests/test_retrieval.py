@@ -29,6 +29,13 @@ def retrieved(tmp_path, name, text, question):
     return assistant.retriever.retrieve(question, 5)
 
 
+def first_quoted(retrieval) -> str:
+    """The sentence the extractive answer quotes first."""
+    from rag.generation.extractive import ExtractiveGenerator
+
+    return ExtractiveGenerator().sentences(retrieval)[0][0]
+
+
 def test_of_two_sentences_sharing_the_question_words_the_closer_in_meaning_is_quoted_first(tmp_path):
     from rag.generation.extractive import ExtractiveGenerator
 
@@ -38,55 +45,48 @@ def test_of_two_sentences_sharing_the_question_words_the_closer_in_meaning_is_qu
                           "De quelle couleur est le pont de Villeneuve ?")
     first = retrieval.passages[0]
     assert len(first.sentence_dense) == len(first.chunk.sentence_texts) == 2
-    assert ExtractiveGenerator().sentences(retrieval)[0][0] == "En juillet, le pont de Villeneuve a été repeint en bleu vif."
+    assert first_quoted(retrieval) == "En juillet, le pont de Villeneuve a été repeint en bleu vif."
     # On words alone the two tie, and the earlier sentence would come first.
     assert ExtractiveGenerator(sentence_dense_weight=0).sentences(retrieval)[0][0].startswith("Inauguré")
 
 
 def test_a_question_typed_in_chat_shorthand_is_searched_as_written_out(tmp_path):
-    from rag.generation.extractive import ExtractiveGenerator
-
     retrieval = retrieved(tmp_path, "livret.md",
                           "# Livret d'accueil\n\n## Wi-Fi\n\n- Réseau Wi-Fi : Sorbiers_Invites\n- Mot de passe : "
                           "Tilleul-2026\n\n## Départ\n\nLe départ se fait avant 10 h ; merci de laisser les clés dans "
                           "la boîte.\n", "c koi le mdp du wifi")
     assert retrieval.query == "c'est quoi le mot de passe du wifi"  # « mdp » is in no passage
-    assert ExtractiveGenerator().sentences(retrieval)[0][0] == "Mot de passe : Tilleul-2026"
+    assert first_quoted(retrieval) == "Mot de passe : Tilleul-2026"
 
 
 def test_a_question_typed_without_accents_or_apostrophes_is_searched_as_the_documents_spell_it(tmp_path):
-    from rag.generation.extractive import ExtractiveGenerator
-
     retrieval = retrieved(tmp_path, "reglement.txt",
                           "Règlement intérieur du collège\n\nLa cantine est ouverte quatre jours par semaine, sauf le "
                           "mercredi. L'infirmière, Mme Agathe Roussel, est présente le lundi, le mardi et le jeudi. "
                           "Les jours de sortie scolaire, les élèves apportent un pique-nique.\n",
                           "linfirmiere elle est la quels jours ?")
     assert retrieval.query == "l'infirmière elle est la quels jours ?"  # « infirmiere » stems unlike « infirmière »
-    assert ExtractiveGenerator().sentences(retrieval)[0][0].startswith("L'infirmière, Mme Agathe Roussel")
+    assert first_quoted(retrieval).startswith("L'infirmière, Mme Agathe Roussel")
 
 
 def test_a_number_written_in_words_finds_it_written_in_figures(tmp_path):
-    from rag.generation.extractive import ExtractiveGenerator
-
     retrieval = retrieved(tmp_path, "saison.txt",
                           "Abonnements de la saison\n\nAbonnement Découverte : 3 spectacles au choix pour 66 €, soit "
                           "22 € la place. Abonnement Passion : 6 spectacles au choix pour 120 €, soit 20 € la place."
                           "\n\nLes Veilleurs\n\nSix gardiens veillent sur une ville endormie.\n",
                           "Combien coûte la formule qui permet de voir six spectacles ?")
-    assert ExtractiveGenerator().sentences(retrieval)[0][0].startswith("Abonnement Passion")
+    assert first_quoted(retrieval).startswith("Abonnement Passion")
 
 
 def test_a_question_about_the_summer_finds_the_summer_and_not_every_past_participle(tmp_path):
     from rag.french import terms
-    from rag.generation.extractive import ExtractiveGenerator
 
     retrieval = retrieved(tmp_path, "decheterie.txt",
                           "Déchèterie des Quatre-Vents\n\nHiver (du 1er octobre au 31 mars) : ouverte de 9 h à 17 h.\n"
                           "Été (du 1er avril au 30 septembre) : ouverte de 9 h à 18 h 30.\n\n"
                           "Le site a été rénové en 2019 et il a été agrandi en 2022.\n",
                           "La déchèterie est ouverte jusqu'à quelle heure l'été ?")
-    assert ExtractiveGenerator().sentences(retrieval)[0][0].startswith("Été")
+    assert first_quoted(retrieval).startswith("Été")
     assert set(terms("horaires d'été")) & set(terms("Été | 9 h")) and not set(terms("Il a été élu")) & set(terms("l'été"))
 
 
