@@ -185,7 +185,7 @@ def respelled(question: str, accented: dict[str, str], vocabulary) -> str:
 
     def respell(match: re.Match) -> str:
         word = match.group()
-        if known(word) or not terms(word):
+        if all(stem in vocabulary for stem in terms(word)):  # known, or no search term at all
             return word
         spelled = written(word)
         if known(spelled):
