@@ -61,7 +61,7 @@ NUMBERED = re.compile(rf"(?:\d{{1,2}}(?:\.\d{{1,2}})+\.?|{french.SECTION_NUMBER}
 # such gaps make a line a row, not the rest of the line above
 _TEXT_CELL_GAP = re.compile(r"(?<=[^\s.!?;:,])(?: {2,}|\t+)(?=\S)")
 # « Durée : », « Objet : », « De : Camille Roux »: a form's or a mail's field, however short (who wrote the mail)
-_FIELD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’ ()/-]{0,45}?\s?:\s+\S")
+FIELD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’ ()/-]{0,45}?\s?:\s+\S")
 _HASHTAGS = re.compile(r"(\s+#\w+)+$")  # "… visé par les frappes ? #ETAT_ISLAMIQUE" is still a reader's question
 _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 _DATE = re.compile(rf"\b(\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}})\b", re.IGNORECASE)
@@ -380,7 +380,7 @@ def label_spans(text: str) -> list[Span]:
             previous_end = start + len(line.rstrip())
             spans[-1] = Span(spans[-1].start, previous_end, spans[-1].kind)
             continue
-        if ((len(words) < _MIN_WORDS and not (_LABELLED_NUMBER.fullmatch(stripped) or _FIELD.match(stripped))
+        if ((len(words) < _MIN_WORDS and not (_LABELLED_NUMBER.fullmatch(stripped) or FIELD.match(stripped))
              and TABLE_CELLS not in stripped)
                 or _BOILERPLATE.match(stripped) or _COMMENT_START.fullmatch(stripped)
                 or _RUNNING_LINE.fullmatch(stripped)):
@@ -419,7 +419,7 @@ def _continues(text: str, previous_end: int, start: int, line: str, short: bool)
             or TABLE_CELLS in line or TABLE_CELLS in text[above:previous_end]
             or french.LEADER.search(line) or french.LEADER.search(text, above, previous_end)
             or _text_row(line) or _text_row(text[above:previous_end])
-            or _BULLET.match(line) or _FIELD.match(line) or NUMBERED.match(line) and not line[:1].islower()):
+            or _BULLET.match(line) or FIELD.match(line) or NUMBERED.match(line) and not line[:1].islower()):
         return False
     mid_sentence = not _SENTENCE_STOP.search(text[max(0, previous_end - 4) : previous_end])
     return mid_sentence or _indented_under(text, previous_end, start) or (short and bool(_SENTENCE_STOP.search(line)))

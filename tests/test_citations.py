@@ -451,3 +451,13 @@ def test_a_question_asking_a_sum_by_its_name_is_answered_by_a_sum_not_by_a_stree
     assert quoted("Quelle est la durée de restitution de la caution ?",
                   "La caution s'élève à 845 €.\nLa caution est rendue dans un délai d'un mois.")[0] == (
         "La caution est rendue dans un délai d'un mois.")
+
+
+def test_each_field_of_a_list_reads_under_the_line_the_list_hangs_from_not_the_field_above():
+    # « Dénivelé positif : 380 m » is the loop's only under its heading; the field above (« Distance ») says nothing
+    # of it, and the sentences of the next passage, which repeat the question's words, came first.
+    guide = ("1. Boucle des cascades du Pradel\nDistance : 7,4 km\nDénivelé positif : 380 m\nDurée : 2 h 45\n"
+             "Départ : parking du Moulin de Pradel (gratuit, 40 places)")
+    story = ("La boucle longe la Lisonne puis franchit la passerelle, au pied de la cascade du même nom, haute de 18 m. "
+             "Le retour se fait par le hameau de Pradel.")
+    assert quoted("Quel dénivelé pour la boucle des cascades du Pradel ?", guide, story)[0] == "Dénivelé positif : 380 m"
