@@ -12,12 +12,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from .documents import TABLE_CELLS, Document, Span
+from .documents import LIST_ITEM, TABLE_CELLS, Document, Span
 from .french import CLOSING, asks, sentence_spans
 
 # Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged files once (chunk
 # ids are content hashes, so only chunks whose text or number of sentences changed are re-embedded).
-CHUNKER_VERSION = 22  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
+CHUNKER_VERSION = 23  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
 # 5: Markdown read without its markup, inline HTML tags kept in their sentence, the short end of a wrapped line kept;
 # 6: the lines of a wrapped paragraph (a PDF's) are one paragraph; 7: a page's menu (<nav>) is not read;
 # 8: a wrapped paragraph's line breaks read as spaces, a PDF's one-line heading is not joined to its paragraph,
@@ -33,7 +33,8 @@ CHUNKER_VERSION = 22  # 3: a short first-line heading is the title; 4: a paragra
 # ends the sentence it closes; 20: a price list's dotted leader ends no sentence, its line stands alone, and so
 # does a form's field under a label of up to 46 characters (« Diagnostic de performance énergétique : classe D »);
 # 21: a line that asks a question goes with the text under it, as a heading does; 22: a plain-text table's row
-# stands alone, « cat. », « pl. » and « réf. » end no sentence
+# stands alone, « cat. », « pl. » and « réf. » end no sentence; 23: a list's items go to the next chunk with the
+# line that introduces them (« …fermé aux dates suivantes : »), and so does a line ending on « : » with what follows
 _WORD_SPAN = re.compile(r"\S+")
 
 
@@ -118,15 +119,11 @@ def _pack(text: str, spans: list[Span], max_words: int) -> list[Span]:
         elif _word_count(text, Span(last.start, span.end, span.kind)) <= max_words:
             packed[-1] = Span(last.start, span.end, span.kind)
         else:
-            first = i  # the headings right above ``span`` that end ``last``, and the rows of the table it goes on
-            in_table = _row(text, span)
-            while first > 0 and spans[first - 1].start >= last.start and (
-                    _heading(text, spans[first - 1]) or in_table and _row(text, spans[first - 1])):
-                first -= 1
+            first = _carried(text, spans, i, last.start)
             if first < i and spans[first].start > last.start:
                 packed[-1] = Span(last.start, spans[first - 1].end, last.kind)
                 packed.append(Span(spans[first].start, span.end, span.kind))
-            elif first < i and not any(_row(text, above) for above in spans[first:i]):
+            elif first < i and all(_heading(text, above) for above in spans[first:i]):
                 packed[-1] = Span(last.start, span.end, span.kind)  # headings alone: they go with what follows
             else:
                 packed.append(span)
@@ -137,6 +134,22 @@ _HEADING_WORDS = 12
 _QUESTION_WORDS = 40
 
 
+def _carried(text: str, spans: list[Span], i: int, start: int) -> int:
+    """The first of the spans from ``start`` on that go to the next chunk with ``spans[i]``: the headings right above
+    it, the rows of the table it goes on, the items of the list it goes on with the line that introduces them (« …sera
+    fermé aux dates suivantes : »: the summer's dates, in the next chunk, were read without it)."""
+    first = i
+    if _item(text, spans[i]):
+        while first > 0 and spans[first - 1].start > start and _item(text, spans[first - 1]):
+            first -= 1
+        first = first if first > 0 and _introduces(text, spans[first - 1]) else i
+    in_table = _row(text, spans[i])
+    while first > 0 and spans[first - 1].start >= start and (
+            _heading(text, spans[first - 1]) or in_table and _row(text, spans[first - 1])):
+        first -= 1
+    return first
+
+
 def _heading(text: str, span: Span) -> bool:
     """A line of its own, short, that does not end a sentence: it names what follows. So does a line that asks a
     question (a buyer's « Claire D. – 17 avril 2025 : J'habite vers Moulins, pouvez-vous me l'amener ? »): what
@@ -144,8 +157,20 @@ def _heading(text: str, span: Span) -> bool:
     line = text[span.start : span.end]
     if "\n" in line or TABLE_CELLS in line:
         return False
-    return asks(line) and len(line.split()) <= _QUESTION_WORDS or (
+    return asks(line) and len(line.split()) <= _QUESTION_WORDS or _introduces(text, span) or (
         len(line.split()) <= _HEADING_WORDS and not line.rstrip(CLOSING).endswith((".", "!", "…", ";", ",")))
+
+
+def _item(text: str, span: Span) -> bool:
+    """A list's item: one line, opening on its mark."""
+    line = text[span.start : span.end]
+    return "\n" not in line and bool(LIST_ITEM.match(line))
+
+
+def _introduces(text: str, span: Span) -> bool:
+    """A line that ends on « : », as « …l'établissement sera fermé aux dates suivantes : » before its list."""
+    line = text[span.start : span.end]
+    return "\n" not in line and len(line.split()) <= _QUESTION_WORDS and line.rstrip(CLOSING).endswith(":")
 
 
 def _row(text: str, span: Span) -> bool:

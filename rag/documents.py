@@ -53,6 +53,7 @@ TABLE_CELLS = " | "  # between the cells of a table's row, one row a line; a sho
 _LABELLED_NUMBER = re.compile(r"[^\W\d][\w' -]{1,40}\s?:\s?\S*\d.{0,30}")
 _BULLETS = "•·▪◦‣∙"
 _BULLET = re.compile(f"[{_BULLETS}]")  # a list's item, never the rest of the line above
+LIST_ITEM = re.compile(rf"\s*(?:[{_BULLETS}]|(?:[*–-]|\d{{1,2}}[.)]|[a-z][.)])\s)")  # « • … », « - … », « 1) … »
 # A numbered section or item: « 1. Description des travaux », « 2.3 Protection hors-gel », « Article 4 – Assemblée »,
 # a council's « Délibération n° 2024-043 – Rénovation de la salle des fêtes »
 NUMBERED = re.compile(rf"(?:\d{{1,2}}(?:\.\d{{1,2}})+\.?|{french.SECTION_NUMBER}[.)])\s"

@@ -489,6 +489,18 @@ def test_a_table_that_does_not_fit_after_the_text_before_it_opens_the_next_chunk
     assert table.startswith(" | ".join(header)) and "Arrêt numéro 0" in table
 
 
+def test_a_list_that_does_not_fit_opens_the_next_chunk_with_the_line_that_introduces_it():
+    # The summer's dates went to the next chunk without « …sera fermé aux dates suivantes… : », which says what they are.
+    rules = ("Tout quart d'heure entamé après 18h30 est facturé au double du tarif horaire de la famille. " * 2
+             + "\n\nPour l'année 2025-2026, l'établissement sera fermé aux dates suivantes, qui ne sont pas facturées "
+             "aux familles :\n\n" + "".join(f"  • du lundi {n} au vendredi {n + 4} {month} inclus ;\n"
+                                             for n, month in ((3, "novembre"), (22, "décembre"), (6, "avril"), (3, "août"))))
+    chunks = [c.text for c in chunk_document(parse_document(rules.encode(), ".txt", "creche.txt"), 60, 60)]
+    summer = next(chunk for chunk in chunks if "août" in chunk)
+    assert summer.startswith("Pour l'année 2025-2026") and "novembre" in summer
+    assert "18h30" not in summer  # the paragraph before stays in its chunk
+
+
 def test_a_line_indented_under_another_is_its_item():
     # A manual's code and what to do: passed to the next chunk, « Ouvrir doucement le robinet » lost its code.
     text = ("E02  Pression d'eau insuffisante (inférieure à 0,8 bar).\n"
