@@ -120,15 +120,18 @@ def _stemmer() -> Stemmer.Stemmer:
 # The season, which the past participle « été » (« a été », a stop word) hides: « l'été », « d'été », « cet été »,
 # « en été », and « Été » opening a line or a table's cell (« Été (du 1er avril au 30 septembre) | 9 h – 18 h 30 »)
 _SEASON = re.compile(r"(?:(?<=\b[ld]['’])|(?<=\bcet )|(?<=\ben )|(?<=[|(] )|(?<=[|(\n])|^)[ée]t[ée]\b")
+# and its months: « fermé quand cet été ? » is answered by « du lundi 3 août au vendredi 21 août 2026 »
+_SUMMER_MONTH = re.compile(r"\b(juillet|ao[uû]t)\b")
 
 
-TERMS_VERSION = 3  # bump when `terms` changes: a saved BM25 index of other terms is rebuilt
+TERMS_VERSION = 4  # bump when `terms` changes: a saved BM25 index of other terms is rebuilt
 
 
 def terms(text: str) -> list[str]:
     """Search terms: lower-cased, elisions removed, stop words dropped, a number written in words as its figures
-    (« six spectacles » finds « 6 spectacles »), the season « été » as « estival », stemmed, accents folded."""
-    words = _WORD.findall(_ELISION.sub(" ", _SEASON.sub("estival", text.lower())))
+    (« six spectacles » finds « 6 spectacles »), the season « été » as « estival » (as July and August are too),
+    stemmed, accents folded."""
+    words = _WORD.findall(_ELISION.sub(" ", _SUMMER_MONTH.sub(r"\1 estival", _SEASON.sub("estival", text.lower()))))
     kept = [_SEARCHED_NUMBERS.get(w, w) for w in words if strip_accents(w) not in STOP_WORDS]
     return [strip_accents(s) for s in _stemmer().stemWords(kept)]
 

@@ -90,6 +90,14 @@ def test_a_question_about_the_summer_finds_the_summer_and_not_every_past_partici
     assert set(terms("horaires d'été")) & set(terms("Été | 9 h")) and not set(terms("Il a été élu")) & set(terms("l'été"))
 
 
+def test_a_question_about_the_summer_finds_its_months(tmp_path):
+    retrieval = retrieved(tmp_path, "restaurant.txt",
+                          "Le Comptoir de l'Écluse\n\nLe restaurant sera fermé le 1er mai et le 25 décembre.\n\n"
+                          "Fermeture annuelle du lundi 4 août au lundi 25 août 2025 inclus.\n",
+                          "C'est fermé quand cet été ?")
+    assert first_quoted(retrieval).startswith("Fermeture annuelle du lundi 4 août")
+
+
 def test_a_passage_far_ahead_on_keywords_beats_one_a_hair_ahead_on_meaning(shipped_index):
     """Reciprocal ranks tie these two (each first in one list, second in the other); the convex fusion
     keeps the size of the gaps, so the passage that BM25 puts far ahead wins."""
