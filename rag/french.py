@@ -150,6 +150,17 @@ _SHORTHAND = {
     "quil": "qu'il", "quils": "qu'ils", "sil": "s'il", "sils": "s'ils", "nest": "n'est", "jen": "j'en", "jy": "j'y",
     "quest": "qu'est",
 }
+# Everyday words for what documents name otherwise (« un accrochage » is « un accident » in a rental contract): searched
+# so only when no document holds the word itself
+_EVERYDAY = {
+    "accrochage": "accident", "accrochages": "accidents", "carambolage": "accident", "cambriolage": "vol",
+    "cambriolages": "vols", "cambrioler": "voler", "cambriolé": "volé", "cambriolée": "volée", "cambriolés": "volés",
+    "cambrioleur": "voleur", "cambrioleurs": "voleurs", "bagnole": "voiture", "toubib": "médecin",
+    "boulot": "travail", "fric": "argent", "gamin": "enfant", "gamine": "enfant", "gamins": "enfants",
+    "gosse": "enfant", "gosses": "enfants", "môme": "enfant", "mômes": "enfants", "bouffe": "repas", "frigo":
+    "réfrigérateur", "télé": "télévision", "ordi": "ordinateur", "proprio": "propriétaire", "coloc": "colocataire",
+    "clim": "climatisation", "flic": "policier", "flics": "policiers", "clope": "cigarette", "clopes": "cigarettes",
+}
 _SHORT_WORD = re.compile(r"(?<![\w'’-])[\w'’]+(?![\w'’-])")
 # « c koi… », « C combien… », « …la saison ? c quand », not « C. Dupont »; « g mon permis » (j'ai), not « 500 g »
 _OPENING_C = re.compile(r"(?:^|(?<=[?,;]))\s*c(?=\s+\w)", re.IGNORECASE)
@@ -176,7 +187,8 @@ def respelled(question: str, accented: dict[str, str], vocabulary) -> str:
     """The question's words that no document holds, written as the documents write them: with their accents
     (« infirmiere » stems to « infirmier », the documents' « infirmière » to « infirmi ») or their elision's
     apostrophe (« linfirmiere », which matched nothing: « linfirmiere elle est la quels jours ? » found the
-    canteen's prices). ``accented`` comes from `spellings`, ``vocabulary`` holds the documents' terms.
+    canteen's prices), or by the word they use for an everyday one (« un accrochage avec la voiture de location » is
+    « un accident »). ``accented`` comes from `spellings`, ``vocabulary`` holds the documents' terms.
     A word the documents hold, or one they do not spell otherwise, stays as typed."""
     def known(word: str) -> bool:
         stems = terms(word)
@@ -193,6 +205,9 @@ def respelled(question: str, accented: dict[str, str], vocabulary) -> str:
         spelled = written(word)
         if known(spelled):
             return spelled
+        everyday = _EVERYDAY.get(word.lower(), "")
+        if everyday and known(everyday):
+            return everyday[0].upper() + everyday[1:] if word[0].isupper() else everyday
         glued = _GLUED.match(word)
         rest = written(word[glued.end():]) if glued else ""
         return f"{word[: glued.end()]}'{rest}" if len(rest) > 3 and known(rest) else word

@@ -98,6 +98,14 @@ def test_a_question_about_the_summer_finds_its_months(tmp_path):
     assert first_quoted(retrieval).startswith("Fermeture annuelle du lundi 4 août")
 
 
+def test_an_everyday_word_no_document_holds_is_searched_as_the_documents_name_it(tmp_path):
+    retrieval = retrieved(tmp_path, "contrat.txt",
+                          "Délais de déclaration\n\nIncendie : déclaration sous 5 jours ouvrés.\n"
+                          "Vol : déclaration sous 2 jours ouvrés, après un dépôt de plainte.\n",
+                          "Après un cambriolage, j'ai combien de jours pour faire la déclaration ?")
+    assert "cambriolage" not in retrieval.query and first_quoted(retrieval).startswith("Vol :")
+
+
 def test_a_passage_far_ahead_on_keywords_beats_one_a_hair_ahead_on_meaning(shipped_index):
     """Reciprocal ranks tie these two (each first in one list, second in the other); the convex fusion
     keeps the size of the gaps, so the passage that BM25 puts far ahead wins."""
