@@ -63,6 +63,8 @@ NUMBERED = re.compile(rf"(?:\d{{1,2}}(?:\.\d{{1,2}})+\.?|{french.SECTION_NUMBER}
 _TEXT_CELL_GAP = re.compile(r"(?<=[^\s.!?;:,])(?: {2,}|\t+)(?=\S)")
 # « Durée : », « Objet : », « De : Camille Roux »: a form's or a mail's field, however short (who wrote the mail)
 FIELD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’ ()/-]{0,45}?\s?:\s+\S")
+# « Accident : », « Au retour : » over the lines they name, however short
+LABEL = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’ -]{0,30}?\s?:")
 _HASHTAGS = re.compile(r"(\s+#\w+)+$")  # "… visé par les frappes ? #ETAT_ISLAMIQUE" is still a reader's question
 _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 _DATE = re.compile(rf"\b(\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}})\b", re.IGNORECASE)
@@ -381,8 +383,8 @@ def label_spans(text: str) -> list[Span]:
             previous_end = start + len(line.rstrip())
             spans[-1] = Span(spans[-1].start, previous_end, spans[-1].kind)
             continue
-        if ((len(words) < _MIN_WORDS and not (_LABELLED_NUMBER.fullmatch(stripped) or FIELD.match(stripped))
-             and TABLE_CELLS not in stripped)
+        if ((len(words) < _MIN_WORDS and not (_LABELLED_NUMBER.fullmatch(stripped) or FIELD.match(stripped)
+                                              or LABEL.fullmatch(stripped)) and TABLE_CELLS not in stripped)
                 or _BOILERPLATE.match(stripped) or _COMMENT_START.fullmatch(stripped)
                 or _RUNNING_LINE.fullmatch(stripped)):
             previous_end = -1

@@ -461,3 +461,12 @@ def test_each_field_of_a_list_reads_under_the_line_the_list_hangs_from_not_the_f
     story = ("La boucle longe la Lisonne puis franchit la passerelle, au pied de la cascade du même nom, haute de 18 m. "
              "Le retour se fait par le hameau de Pradel.")
     assert quoted("Quel dénivelé pour la boucle des cascades du Pradel ?", guide, story)[0] == "Dénivelé positif : 380 m"
+
+
+def test_an_item_under_a_short_label_is_quoted_under_it_and_the_label_is_not():
+    # « Panne : » says what its items are about; quoted alone, it answered nothing
+    rules = ("6. EN CAS D'ACCIDENT, DE PANNE OU DE VOL\nAccident :\n1. Mettez-vous en sécurité, allumez les feux de "
+             "détresse.\n2. Remplissez un constat amiable avec l'autre conducteur.\nPanne :\n1. Appelez l'assistance au "
+             "0 800 20 35 35, puis prévenez l'astreinte.\n2. Ne faites jamais réparer le véhicule vous-même.")
+    quote = quoted("Que faut-il faire en cas de panne ?", rules)
+    assert quote[0] == "1. Appelez l'assistance au 0 800 20 35 35, puis prévenez l'astreinte." and "Panne :" not in quote

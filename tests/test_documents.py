@@ -489,6 +489,14 @@ def test_a_table_that_does_not_fit_after_the_text_before_it_opens_the_next_chunk
     assert table.startswith(" | ".join(header)) and "Arrêt numéro 0" in table
 
 
+def test_a_short_label_over_its_lines_is_text():
+    # « Accident : » was dropped as too short to be text: the section's steps lost what they are about
+    text = ("6. EN CAS D'ACCIDENT, DE PANNE OU DE VOL\n\nAccident :\n1. Mettez-vous en sécurité.\n"
+            "2. Remplissez un constat amiable.\n\nPanne :\n1. Appelez l'assistance.\n")
+    kept = labelled(parse_document(text.encode(), ".txt", "reglement.txt"))
+    assert "Accident :" in kept and "Panne :" in kept
+
+
 def test_a_list_that_does_not_fit_opens_the_next_chunk_with_the_line_that_introduces_it():
     # The summer's dates went to the next chunk without « …sera fermé aux dates suivantes… : », which says what they are.
     rules = ("Tout quart d'heure entamé après 18h30 est facturé au double du tarif horaire de la famille. " * 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..documents import FIELD, NUMBERED, TABLE_CELLS
+from ..documents import FIELD, LABEL, LIST_ITEM, NUMBERED, TABLE_CELLS
 from ..french import (CLOSING, GIVEN_STATED, TYPE_MISSING_WEIGHT, WH_TERMS, asked_type, asks, asks_a_unit, cost_terms,
                       counted_term, counts, fits_given, given_quantities, holds_type, refers_back, sentence_spans, terms)
 from ..retrieval import Retrieval, coverage, standardised
@@ -131,6 +131,7 @@ class ExtractiveGenerator(Generator):
         rows: set[tuple[int, int]] = set()  # (passage number, position) of a table's row: no sentence's antecedent
         table_headers: dict[tuple[int, int], int] = {}  # (passage number, a table row's position) -> its header's
         contexts: dict[tuple[int, int], int] = {}  # (passage number, position) -> its context's, when not the one before
+        listed: set[tuple[int, int]] = set()  # (passage number, position) of a list's field or item, under its list's head
         dense = _standardised_dense(retrieval)
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
@@ -139,7 +140,8 @@ class ExtractiveGenerator(Generator):
             own_lines = [(position, sentence) for position, (span, sentence) in enumerate(zip(spans, sentences))
                          if _own_line(text, *span)]
             title_lines.update((number, position) for position, sentence in own_lines if sentence == title)
-            headings.update((number, position) for position, sentence in own_lines if _heads(sentence))
+            heads = {position for position, sentence in own_lines if _heads(sentence)}
+            headings.update((number, position) for position in heads)
             table_rows = {position for position, sentence in own_lines if TABLE_CELLS in sentence}
             rows.update((number, position) for position in table_rows)
             first_row = -1
@@ -148,12 +150,14 @@ class ExtractiveGenerator(Generator):
                 if first_row != position and _heads_table(sentences[first_row], first_row):
                     table_headers[(number, position)] = first_row
                 contexts[(number, position)] = table_headers.get((number, position), -1)
-            fields = {position for position, sentence in own_lines if FIELD.match(sentence)} - table_rows
-            for position in sorted(fields):  # each field of a list reads under the line the list hangs from
+            fields = {position for position, sentence in own_lines
+                      if FIELD.match(sentence) or LIST_ITEM.match(sentence)} - table_rows - heads
+            for position in sorted(fields):  # each field or item of a list reads under the line the list hangs from
                 above = position - 1
                 while above in fields:
                     above -= 1
                 contexts[(number, position)] = above
+                listed.add((number, position))
             last_in_paragraph.update((number, position) for position, (span, after) in enumerate(zip(spans, spans[1:]))
                                      if "\n" in text[span[1] : after[0]])
             term_sets = [set(terms(sentence)) for sentence in sentences]  # each sentence stemmed once
@@ -167,16 +171,18 @@ class ExtractiveGenerator(Generator):
                     and bool((term_sets[position - 1] - WH_TERMS) & weights.keys())
                 completes = position > 0 and (not kind and answers or holds and not holding[position - 1] and (
                     unit_asked or kind == "name" or answers))
-                # about something else (« Combien de ruches avez-vous ? » shares only « combien »), or a heading
-                if not ((words - WH_TERMS) & weights.keys() or completes) or (number, position) in headings:
-                    continue
-                leans_back, alone = False, own
                 # its context: the sentence before, or for a table's row its header row (« Arrêt | Premier départ »),
                 # never the row above, another line's record (« Visa Infinite | Différé » gave « Mastercard Jeune |
-                # Immédiat » the words of « la Visa Classic à débit différé… à débit immédiat ? »); a field's, the
-                # line its list hangs from
+                # Immédiat » the words of « la Visa Classic à débit différé… à débit immédiat ? »); a field's or an
+                # item's, the line its list hangs from
                 context = contexts.get((number, position), position - 1)
                 before = term_sets[context] if context >= 0 else set()
+                # an item of a list whose head names what is asked (« Panne : » over « 1. Appelez l'assistance »)
+                under = (number, position) in listed and bool((before - WH_TERMS) & weights.keys())
+                # about something else (« Combien de ruches avez-vous ? » shares only « combien »), or a heading
+                if not ((words - WH_TERMS) & weights.keys() or completes or under) or (number, position) in headings:
+                    continue
+                leans_back, alone = False, own
                 # Only when the two complete each other: a sentence that merely repeats words of the one
                 # before (« …affirme que le gymnase ouvrira en 2030 », planted after the answer) gets nothing.
                 if position and self.previous_share and ((words - before) & weights.keys() or completes):
@@ -298,7 +304,8 @@ def _heads(line: str) -> bool:
     Assemblée générale »). It shares the question's words, yet the answer is the text under it. Inside a
     paragraph, a question may well answer (« Peut-être cette interaction permet-elle… ? »); other short lines
     may be credits that hold a name."""
-    return asks(line) or bool(NUMBERED.match(line)) and not line.rstrip(CLOSING).endswith((".", "!", "…", ":", ";"))
+    return asks(line) or bool(LABEL.fullmatch(line)) \
+        or bool(NUMBERED.match(line)) and not line.rstrip(CLOSING).endswith((".", "!", "…", ":", ";"))
 
 
 def _standardised_dense(retrieval: Retrieval) -> dict[tuple[int, int], float]:
