@@ -124,16 +124,22 @@ _SEASON = re.compile(r"(?:(?<=\b[ld]['’])|(?<=\bcet )|(?<=\ben )|(?<=[|(] )|(?
 _SUMMER_MONTH = re.compile(r"\b(juillet|ao[uû]t)\b")
 
 
-TERMS_VERSION = 4  # bump when `terms` changes: a saved BM25 index of other terms is rebuilt
+TERMS_VERSION = 5  # bump when `terms` changes: a saved BM25 index of other terms is rebuilt
+
+
+# A unit as written out and as abbreviated: « combien de kilomètres » finds « 2 292 km », « d'euros » finds « 15 € »
+_UNIT_STEMS = {"km": "kilometr", "kms": "kilometr", "kg": "kilo", "kilos": "kilo", "kilogramm": "kilo",
+               "min": "minut", "mn": "minut", "euros": "euro"}
 
 
 def terms(text: str) -> list[str]:
     """Search terms: lower-cased, elisions removed, stop words dropped, a number written in words as its figures
     (« six spectacles » finds « 6 spectacles »), the season « été » as « estival » (as July and August are too),
-    stemmed, accents folded."""
-    words = _WORD.findall(_ELISION.sub(" ", _SUMMER_MONTH.sub(r"\1 estival", _SEASON.sub("estival", text.lower()))))
+    stemmed, accents folded, a unit's abbreviation as its word (« km », « € »)."""
+    text = _SUMMER_MONTH.sub(r"\1 estival", _SEASON.sub("estival", text.lower())).replace("€", " euros ")
+    words = _WORD.findall(_ELISION.sub(" ", text))
     kept = [_SEARCHED_NUMBERS.get(w, w) for w in words if strip_accents(w) not in STOP_WORDS]
-    return [strip_accents(s) for s in _stemmer().stemWords(kept)]
+    return [_UNIT_STEMS.get(stem, stem) for stem in map(strip_accents, _stemmer().stemWords(kept))]
 
 
 # Chat shorthand and clipped words a user types (« c koi le mdp du wifi », « le véto »), as documents write them

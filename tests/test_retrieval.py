@@ -106,6 +106,15 @@ def test_an_everyday_word_no_document_holds_is_searched_as_the_documents_name_it
     assert "cambriolage" not in retrieval.query and first_quoted(retrieval).startswith("Vol :")
 
 
+def test_a_unit_written_out_finds_its_abbreviation(tmp_path):
+    # « la voiture de courtoisie » is « le véhicule de prêt » here: only the kilometres tell which sentence answers
+    retrieval = retrieved(tmp_path, "facture.txt",
+                          "Facture du garage Moreau\n\nLa réparation a été réglée le 12 mars par carte bancaire.\n"
+                          "Le véhicule de prêt a été rendu le 12 mars avec 214 km parcourus.\n",
+                          "Combien de kilomètres ont été faits avec la voiture de courtoisie ?")
+    assert first_quoted(retrieval) == "Le véhicule de prêt a été rendu le 12 mars avec 214 km parcourus."
+
+
 def test_a_passage_far_ahead_on_keywords_beats_one_a_hair_ahead_on_meaning(shipped_index):
     """Reciprocal ranks tie these two (each first in one list, second in the other); the convex fusion
     keeps the size of the gaps, so the passage that BM25 puts far ahead wins."""
