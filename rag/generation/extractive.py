@@ -92,11 +92,12 @@ class ExtractiveGenerator(Generator):
 
         A table's row is quoted under the table's first row, its header: « Dimanche | 9 h | 13 h » says
         when the pool closes only under « Jour | Ouverture | Fermeture »; no other sentence brings a row along.
-        Likewise a field of a list (« Dénivelé positif : 380 m ») reads the words of the line the list hangs from
-        (« 1. Boucle des cascades du Pradel »), not those of the field above (« Distance : 7,4 km »), and brings
+        Likewise a field or an item of a list (« Dénivelé positif : 380 m ») reads the words of the line the list hangs
+        from (« 1. Boucle des cascades du Pradel »), not those of the field above (« Distance : 7,4 km »), and brings
         that line along only as it would the sentence before. On the 996 trial questions, 16 quotes change (most
         drop a field that only shared the field above's words), one gains its answer (that one), none loses it; no
-        quote of the corpus sets or PIAF changes.
+        quote of the corpus sets or PIAF changes. An item is quoted when that line names what is asked, though the
+        item repeats no word of the question: « 3. Remplissez un constat amiable » under « Accident : ».
 
         « Combien de groupes… ? » is answered by the best sentence that counts groups (« vingt-deux groupes »), when
         it makes the cut, before one that repeats more of the question's words (« Le groupe de rock… jouera au
@@ -300,8 +301,8 @@ def heading_above(text: str, sentence: str) -> str:
 
 def _heads(line: str) -> bool:
     """Whether a line of its own is a heading: a question, a FAQ's (« Les lunettes sont-elles prises en charge ? »),
-    or a numbered section (« 1. Budget des activités sociales », « 2.3 Protection hors-gel », « Article 4 –
-    Assemblée générale »). It shares the question's words, yet the answer is the text under it. Inside a
+    a numbered section (« 1. Budget des activités sociales », « 2.3 Protection hors-gel », « Article 4 –
+    Assemblée générale ») or a short label over its lines (« Accident : »). It shares the question's words, yet the answer is the text under it. Inside a
     paragraph, a question may well answer (« Peut-être cette interaction permet-elle… ? »); other short lines
     may be credits that hold a name."""
     return asks(line) or bool(LABEL.fullmatch(line)) \
