@@ -55,9 +55,9 @@ _BULLETS = "•·▪◦‣∙"
 _BULLET = re.compile(f"[{_BULLETS}]")  # a list's item, never the rest of the line above
 LIST_ITEM = re.compile(rf"\s*(?:[{_BULLETS}]|(?:[*–-]|\d{{1,2}}[.)]|[a-z][.)])\s)")  # « • … », « - … », « 1) … »
 # A numbered section or item: « 1. Description des travaux », « 2.3 Protection hors-gel », « Article 4 – Assemblée »,
-# a council's « Délibération n° 2024-043 – Rénovation de la salle des fêtes »
+# a council's « Délibération n° 2024-043 – Rénovation de la salle des fêtes », an assembly's « Résolution n° 8 – … »
 NUMBERED = re.compile(rf"(?:\d{{1,2}}(?:\.\d{{1,2}})+\.?|{french.SECTION_NUMBER}[.)])\s"
-                      r"|(?:article|chapitre|section|partie|titre|délibération)\s+\w+\b", re.IGNORECASE)
+                      r"|(?:article|chapitre|section|partie|titre|délibération|résolution)\s+\w+\b", re.IGNORECASE)
 # Between a plain-text table's columns, aligned with spaces (« 1    Thomas Guéguen        UC Saint-Méen »): two
 # such gaps make a line a row, not the rest of the line above
 _TEXT_CELL_GAP = re.compile(r"(?<=[^\s.!?;:,])(?: {2,}|\t+)(?=\S)")

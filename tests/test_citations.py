@@ -470,3 +470,10 @@ def test_an_item_under_a_short_label_is_quoted_under_it_and_the_label_is_not():
              "0 800 20 35 35, puis prévenez l'astreinte.\n2. Ne faites jamais réparer le véhicule vous-même.")
     quote = quoted("Que faut-il faire en cas de panne ?", rules)
     assert quote[0] == "1. Appelez l'assistance au 0 800 20 35 35, puis prévenez l'astreinte." and "Panne :" not in quote
+
+
+def test_an_assembly_s_resolution_is_a_heading_and_the_vote_under_it_answers():
+    minutes = ("Résolution n° 8 – Remplacement de l'interphone par un visiophone (article 24)\n"
+               "Pour : 2 140 tantièmes\nContre : 3 691 tantièmes\nLa résolution est rejetée.")
+    quote = quoted("Le remplacement de l'interphone par un visiophone a-t-il été voté ?", minutes)
+    assert quote and not any(sentence.startswith("Résolution n° 8") for sentence in quote)
