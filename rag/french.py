@@ -297,6 +297,8 @@ _COST_ASKED = frozenset("cout couts coute coutent coutera couteront coutait prix
 _SUM_ASKED = frozenset("loyer loyers montant montants cotisation cotisations frais acompte acomptes salaire salaires "
                        "amende amendes franchise franchises caution somme sommes budget remuneration indemnite "
                        "indemnites".split())
+# « Quel pourcentage du salaire… ? » asks a share of a sum, which « 40 % » gives without euros
+_SHARE_ASKED = frozenset("pourcentage pourcentages proportion taux".split())
 _MONEY = _COST_ASKED | frozenset("euro euros eur dollar dollars centime centimes franc francs livres yen yens rouble "
                                  "roubles cfa".split())
 # « Il mesurait combien ? », « Quelle est la hauteur… ? »: a size or a weight, with its unit (« 3,5 cm »), not the
@@ -419,7 +421,7 @@ def holds_type(text: str, kind: str | None, question: str = "") -> bool:
         counted = _COUNTED.search(question)  # « Combien de joueurs les franchises… ? » counts players
         sum_asked = asked & _SUM_ASKED and not duration_asked and not (  # nor « la durée de restitution de la caution »
             counted and strip_accents(counted.group(1).lower()) not in _SUM_ASKED)
-        if asked & _COST_ASKED or sum_asked:
+        if (asked & _COST_ASKED or sum_asked) and not asked & _SHARE_ASKED:
             if any(word.startswith("gratuit") for word in folded_words):
                 return True
             if not folded_words & _MONEY and not re.search(r"[€$£¥]", text):

@@ -257,6 +257,15 @@ def test_the_document_title_repeated_as_a_line_is_not_quoted_beside_the_sentence
                                                              "Quel journaliste explique la coalition militaire ?")
 
 
+def test_a_share_of_a_sum_asked_is_answered_by_a_percentage():
+    # « salaire » asks a sum, which needed euros: « 40 % » was no answer, and the question was refused
+    clause = ("Pendant toute la durée de l'interdiction, la salariée percevra une indemnité mensuelle égale à 40 % de la "
+              "moyenne mensuelle des salaires bruts. Toute violation de la clause rendra la salariée redevable d'une "
+              "pénalité de 15 000 €.")
+    quote = quoted("Pendant l'interdiction, quel pourcentage du salaire moyen lui est versé chaque mois ?", clause)
+    assert quote and "40 %" in quote[0]
+
+
 def test_a_measure_asked_with_quel_est_needs_a_number_in_the_quote():
     text = ("Le pont de Normandie est un pont à haubans qui franchit l'estuaire de la Seine. "
             "Sa travée centrale mesure 856 mètres.")
