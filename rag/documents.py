@@ -53,7 +53,8 @@ TABLE_CELLS = " | "  # between the cells of a table's row, one row a line; a sho
 _LABELLED_NUMBER = re.compile(r"[^\W\d][\w' -]{1,40}\s?:\s?\S*\d.{0,30}")
 _BULLETS = "•·▪◦‣∙"
 _BULLET = re.compile(f"[{_BULLETS}]")  # a list's item, never the rest of the line above
-LIST_ITEM = re.compile(rf"\s*(?:[{_BULLETS}]|(?:[*–-]|\d{{1,2}}[.)]|[a-z][.)])\s)")  # « • … », « - … », « 1) … »
+_MARK = rf"[{_BULLETS}*–-]|\d{{1,2}}[.)]|[a-z][.)]"  # what opens a list's item
+LIST_ITEM = re.compile(rf"\s*(?:[{_BULLETS}]|(?:{_MARK})\s)")  # « • … », « - … », « 1) … »
 # A numbered section or item: « 1. Description des travaux », « 2.3 Protection hors-gel », « Article 4 – Assemblée »,
 # a council's « Délibération n° 2024-043 – Rénovation de la salle des fêtes », an assembly's « Résolution n° 8 – … »
 NUMBERED = re.compile(rf"(?:\d{{1,2}}(?:\.\d{{1,2}})+\.?|{french.SECTION_NUMBER}[.)])\s"
@@ -251,7 +252,7 @@ def _read_pdf(data: bytes, source: str) -> tuple[str, str | None]:
 
 
 _CELL_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")  # between a laid-out table's cells, a form's label and its value
-_LIST_MARK = re.compile(rf"[{_BULLETS}*–-]|\d{{1,2}}[.)]|[a-z][.)]")
+_LIST_MARK = re.compile(_MARK)
 
 
 def _page_lines(page) -> list[str]:

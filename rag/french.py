@@ -200,9 +200,11 @@ def respelled(question: str, accented: dict[str, str], vocabulary) -> str:
         stems = terms(word)
         return bool(stems) and all(stem in vocabulary for stem in stems)
 
-    def written(word: str) -> str:
-        found = accented.get(word.lower(), word) if word.isascii() else word
+    def cased(found: str, word: str) -> str:
         return found[0].upper() + found[1:] if word[0].isupper() else found
+
+    def written(word: str) -> str:
+        return cased(accented.get(word.lower(), word) if word.isascii() else word, word)
 
     def respell(match: re.Match) -> str:
         word = match.group()
@@ -213,7 +215,7 @@ def respelled(question: str, accented: dict[str, str], vocabulary) -> str:
             return spelled
         everyday = _EVERYDAY.get(word.lower(), "")
         if everyday and known(everyday):
-            return everyday[0].upper() + everyday[1:] if word[0].isupper() else everyday
+            return cased(everyday, word)
         glued = _GLUED.match(word)
         rest = written(word[glued.end():]) if glued else ""
         return f"{word[: glued.end()]}'{rest}" if len(rest) > 3 and known(rest) else word

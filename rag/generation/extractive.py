@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from ..documents import FIELD, LABEL, LIST_ITEM, NUMBERED, TABLE_CELLS
 from ..french import (CLOSING, GIVEN_STATED, TYPE_MISSING_WEIGHT, WH_TERMS, asked_type, asks, asks_a_unit, cost_terms,
-                      counted_term, counts, fits_given, given_quantities, holds_type, refers_back, sentence_spans, terms)
+                      counted_term, counts, fits_given, given_quantities, holds_type, refers_back, sentence_spans,
+                      terms)
 from ..retrieval import Retrieval, coverage, standardised
 from . import Generator
 
@@ -131,8 +132,8 @@ class ExtractiveGenerator(Generator):
         last_in_paragraph: set[tuple[int, int]] = set()  # the next sentence starts another line: it does not follow
         rows: set[tuple[int, int]] = set()  # (passage number, position) of a table's row: no sentence's antecedent
         table_headers: dict[tuple[int, int], int] = {}  # (passage number, a table row's position) -> its header's
-        contexts: dict[tuple[int, int], int] = {}  # (passage number, position) -> its context's, when not the one before
-        listed: set[tuple[int, int]] = set()  # (passage number, position) of a list's field or item, under its list's head
+        contexts: dict[tuple[int, int], int] = {}  # (passage number, position) -> its context's, if not the one before
+        listed: set[tuple[int, int]] = set()  # (passage number, position) of a list's field or item, under its head
         dense = _standardised_dense(retrieval)
         for number, passage in enumerate(retrieval.passages, start=1):
             text = passage.chunk.text
@@ -302,9 +303,9 @@ def heading_above(text: str, sentence: str) -> str:
 def _heads(line: str) -> bool:
     """Whether a line of its own is a heading: a question, a FAQ's (« Les lunettes sont-elles prises en charge ? »),
     a numbered section (« 1. Budget des activités sociales », « 2.3 Protection hors-gel », « Article 4 –
-    Assemblée générale ») or a short label over its lines (« Accident : »). It shares the question's words, yet the answer is the text under it. Inside a
-    paragraph, a question may well answer (« Peut-être cette interaction permet-elle… ? »); other short lines
-    may be credits that hold a name."""
+    Assemblée générale ») or a short label over its lines (« Accident : »). It shares the question's words, yet the
+    answer is the text under it. Inside a paragraph, a question may well answer (« Peut-être cette interaction
+    permet-elle… ? »); other short lines may be credits that hold a name."""
     return asks(line) or bool(LABEL.fullmatch(line)) \
         or bool(NUMBERED.match(line)) and not line.rstrip(CLOSING).endswith((".", "!", "…", ":", ";"))
 
