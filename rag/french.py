@@ -14,10 +14,16 @@ import Stemmer
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREVIATIONS = {
-    "m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "av", "apr", "j.-c",
-    "etc", "cf", "p", "pp", "vol", "no", "n°", "art", "chap", "fig", "env", "min", "max",
-    "janv", "févr", "fév", "avr", "juil", "sept", "oct", "nov", "déc", "gén", "col", "cdt", "lt", "cat", "pl", "réf",
+    "m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "av", "apr", "j.-c", "cf", "gén", "cdt", "lt", "pl",
 }
+# Abbreviations of words that are words too (« vol. 2 », « art. 4 », « le 3 sept. 2025 », « [réf. nécessaire] »,
+# « etc. ») : before a capital, the period ends the sentence (« …2 jours ouvrés en cas de vol. En cas de perte totale… »
+# was one sentence, which the model judged not to say how long one has to report a theft)
+_SHORT_OR_WORD = {
+    "etc", "p", "pp", "vol", "no", "n°", "art", "chap", "fig", "env", "min", "max", "col", "cat", "réf",
+    "janv", "févr", "fév", "avr", "juil", "sept", "oct", "nov", "déc",
+}
+_NEXT_WORD = re.compile(r"[ \t\u00a0\u202f]*(\S)")
 # After a number, a unit ends a sentence (« …de 9 h à 12 h. La procédure… »), not an initial (« M. K. : »)
 _UNITS = {"h", "min", "s", "m", "km", "cm", "mm", "g", "kg", "l", "cl", "ml", "t", "ha", "a"}
 # A line break ends a sentence, before an indented line too (a PDF's bulleted items, each « … ; »)
@@ -80,13 +86,19 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             before = text[cursor : match.start() + 1]
             word = re.search(r"(\d\s?)?(?<![\w.°-])([\w.°-]+)\.$", before)
             abbreviation = word and not (word.group(1) and word.group(2).lower() in _UNITS) and (
-                word.group(2).lower() in _ABBREVIATIONS or len(word.group(2)) == 1)
+                word.group(2).lower() in _ABBREVIATIONS or len(word.group(2)) == 1
+                or _shortens(word.group(2).lower(), _NEXT_WORD.match(text, match.end())))
             if abbreviation or _opens_line_numbered(text, before, cursor):
                 continue
         _append_trimmed(text, cursor, stop, spans)
         cursor = stop
     _append_trimmed(text, cursor, end, spans)
     return spans
+
+
+def _shortens(word: str, following: re.Match | None) -> bool:
+    """Whether ``word``, then a period, then ``following`` (the next word) is an abbreviation."""
+    return word in _SHORT_OR_WORD and not (following and following.group(1)[:1].isupper())
 
 
 CLOSING = " »\"”')]"  # what may follow a sentence's last mark

@@ -17,6 +17,20 @@ def test_sentences_do_not_break_after_abbreviations():
     ]
 
 
+def test_a_word_that_is_also_an_abbreviation_ends_its_sentence_before_a_capital():
+    text = ("Tout sinistre doit être déclaré sous 5 jours ouvrés, et 2 jours en cas de vol. En cas de perte totale, "
+            "la garantie paie. Apportez tables, chaises, etc. Le reste est fourni. Ils sont sept. Voir vol. 2, "
+            "art. 4 du contrat du 3 sept. 2025 [réf. nécessaire].")
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Tout sinistre doit être déclaré sous 5 jours ouvrés, et 2 jours en cas de vol.",
+        "En cas de perte totale, la garantie paie.",
+        "Apportez tables, chaises, etc.",
+        "Le reste est fourni.",
+        "Ils sont sept.",
+        "Voir vol. 2, art. 4 du contrat du 3 sept. 2025 [réf. nécessaire].",
+    ]
+
+
 def test_foreign_questions_are_detected_but_french_ones_are_not():
     assert looks_foreign("What did Hollande and Putin agree on?")
     assert looks_foreign("¿Qué acordaron Hollande y Putin?")
