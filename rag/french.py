@@ -414,11 +414,17 @@ def asks_a_unit(question: str) -> bool:
 
 
 def cost_terms(question: str) -> set[str]:
-    """The search terms of « coûte », « prix », « payé » when the question asks a price: they say what kind of fact
-    is asked, which the sum in the answer checks, not what it is about. Matched alone, « L'impression coûte 10
-    centimes » answered « Combien coûte la nouvelle usine ? »."""
-    words = [w for w in _WORD.findall(question.lower()) if strip_accents(w) in _COST_ASKED]
+    """The search terms of « coûte », « prix », « payé » when the question asks a price, and of « temps » in « combien
+    de temps »: they say what kind of fact is asked, which the sum or the duration in the answer checks, not what it is
+    about. Matched alone, « L'impression coûte 10 centimes » answered « Combien coûte la nouvelle usine ? », and
+    « Les légumes : pendant ce temps, épluchez… » « Combien de temps de cuisson… ? »."""
+    lowered = question.lower()
+    words = [w for w in _WORD.findall(lowered) if strip_accents(w) in _COST_ASKED]
+    words += ["temps"] if _HOW_LONG.search(lowered) else []
     return set(terms(" ".join(words))) if asked_type(question) == "number" else set()
+
+
+_HOW_LONG = re.compile(r"\bcombien de temps\b")
 
 
 def holds_type(text: str, kind: str | None, question: str = "") -> bool:

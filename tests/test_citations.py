@@ -323,6 +323,13 @@ def test_combien_de_groupes_is_answered_by_the_sentence_that_counts_groups():
     assert quoted("Combien de groupes joueront au festival ?", lineup, count)[0] == count
 
 
+def test_combien_de_temps_is_answered_by_a_duration_of_what_is_asked_not_by_a_sentence_saying_temps():
+    # « temps » says a duration is asked, which the answer's « 3 heures 15 » checks; the soaking time only repeats it.
+    soaking = "Pendant ce temps, laissez tremper les haricots de la garbure 12 heures."
+    cooking = "Cuisson de la garbure : 3 heures 15."
+    assert quoted("Combien de temps de cuisson pour la garbure ?", soaking, cooking) == [cooking]
+
+
 def test_a_table_row_is_quoted_under_its_header_row():
     hours = "Jour | Ouverture | Fermeture\n\nLundi | 12 h | 20 h\n\nDimanche | 9 h | 13 h"
     assert quoted("À quelle heure ferme la piscine le dimanche ?", hours) == [
