@@ -330,6 +330,17 @@ def test_combien_de_temps_is_answered_by_a_duration_of_what_is_asked_not_by_a_se
     assert quoted("Combien de temps de cuisson pour la garbure ?", soaking, cooking) == [cooking]
 
 
+def test_a_value_labelled_with_what_is_asked_leads_the_quote():
+    # « Cuisson » names the asked cooking time; the step's « poursuivez la cuisson 45 minutes » is one step's.
+    card = "Préparation | 40 minutes\nCuisson | 3 heures 15"
+    step = "Les haricots : égouttez-les et poursuivez la cuisson 45 minutes à petits frémissements."
+    assert quoted("Combien de temps de cuisson pour la garbure ?", step, card)[0] == "Cuisson | 3 heures 15"
+    hours = "Horaires de l'atelier de réparation :\nLundi : fermé\nSamedi : 9 h – 18 h sans interruption"
+    welcome = "L'atelier de réparation vous accueille le lundi de Pâques pour les urgences."
+    assert quoted("L'atelier de réparation est-il ouvert le lundi ?", welcome, hours)[:2] == [
+        "Horaires de l'atelier de réparation :", "Lundi : fermé"]
+
+
 def test_a_table_row_is_quoted_under_its_header_row():
     hours = "Jour | Ouverture | Fermeture\n\nLundi | 12 h | 20 h\n\nDimanche | 9 h | 13 h"
     assert quoted("À quelle heure ferme la piscine le dimanche ?", hours) == [
