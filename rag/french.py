@@ -370,6 +370,10 @@ _WH_WORD = re.compile(r"\b(?:qui|que|qu|quoi|quel|quelle|quels|quelles|lequel|la
 WH_TERMS = frozenset(terms("combien lequel laquelle lesquels lesquelles"))
 _INVERSION = re.compile(r"\w-(?:t-)?(?:il|elle|ils|elles|on|je|tu|nous|vous)\b")
 _EST_CE_QUE = re.compile(r"(?:^|[,:;]\s*)est-ce qu")
+# A clause, asked by its tone (« on peut manger au bord du bassin ? », « le parking est gratuit ? », « y a un parking ? »,
+# « Wilfrid Laurier est il opposé… ? »), not a noun phrase (« prix du voile d'hivernage ? »): a subject pronoun or a verb
+_CLAUSE = re.compile(r"(?:^|\s)(?:on|je|j|tu|nous|vous|il|ils|elle|elles|ça|ca|c|y)(?:['’]|\s)"
+                     r"|\b(?:est|sont|peut|peuvent|faut|doit|doivent|ont|va|vont|peux|dois|pourrai|pourra)\b")
 
 
 def is_closed(question: str) -> bool:
@@ -382,7 +386,10 @@ def is_closed(question: str) -> bool:
     if asked and not _WH_WORD.search(lowered[: asked.start()]):
         return True
     inversion = _INVERSION.search(lowered)
-    return bool(inversion) and not _WH_WORD.search(lowered[: inversion.start()])
+    if inversion:
+        return not _WH_WORD.search(lowered[: inversion.start()])
+    return lowered.endswith("?") and not _WH_WORD.search(lowered) and not lowered.startswith("q") \
+        and bool(_CLAUSE.search(lowered))
 
 
 def asked_type(question: str) -> str | None:

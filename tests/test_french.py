@@ -100,6 +100,14 @@ def test_quand_is_also_answered_by_a_relative_time():
     ("Ma fille a 8 ans, est-ce que le spectacle est adapté à son âge ?", True),  # what the user says first
     ("Si mon sinistre est estimé à 3 000 euros, est-ce qu'un expert sera envoyé ?", True),
     ("Combien coûte le repas, et est-ce que le vin est compris ?", False),
+    # asked by its tone, as people type in a chat box
+    ("on peut manger au bord du bassin ?", True),
+    ("le parking est gratuit ?", True),
+    ("y a un parking ?", True),
+    ("Wilfrid Laurier est il opposé à la conscription ?", True),
+    ("prix du voile d'hivernage avec la carte club ?", False),  # a noun phrase: the price is asked
+    ("la piscine ferme à quelle heure ?", False),
+    ("on peut manger au bord du bassin", False),  # no question mark: perhaps a statement
 ])
 def test_a_question_answered_by_oui_or_non_is_told_from_one_asking_for_a_fact(question, closed):
     assert is_closed(question) is closed

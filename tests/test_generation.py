@@ -135,6 +135,9 @@ def quote_answerability(assistant, question, text, title=None):
     ("Les pneus sont-ils couverts par la garantie ?",
      "La garantie ne couvre pas les pneus ni les dommages causés par une chute.",
      "Le cadre est garanti dix ans, le moteur et la batterie deux ans."),
+    ("les pneus sont couverts par la garantie ?",  # asked by its tone, answered as the inverted question
+     "La garantie ne couvre pas les pneus ni les dommages causés par une chute.",
+     "Le cadre est garanti dix ans, le moteur et la batterie deux ans."),
     ("Sergueï Lavrov a-t-il dit que Moscou ferait la guerre à la Turquie ?",
      "Le chef de la diplomatie russe, Sergueï Lavrov, a souligné que Moscou ne fera pas la guerre à la Turquie.",
      "Le chef de la diplomatie russe, Sergueï Lavrov, a annulé sa visite à Ankara prévue mercredi."),
