@@ -341,6 +341,23 @@ def test_a_value_labelled_with_what_is_asked_leads_the_quote():
         "Horaires de l'atelier de réparation :", "Lundi : fermé"]
 
 
+def test_a_sentence_that_asks_sets_no_bar_for_the_sentence_that_holds_the_sum_asked():
+    # The customer's letter, ranked first, repeats more of the question's words in a question of its own; the roofer's
+    # reply holds the price. Measured against the customer's question, the reply fell short and nothing was quoted.
+    from rag.french import terms
+    from rag.generation.extractive import ExtractiveGenerator
+    from rag.retrieval import Retrieval
+
+    question = "Combien coûte le passage du couvreur pour établir le diagnostic ?"
+    letter = ("Mon voisin m'a recommandé votre entreprise. Pourriez-vous passer faire un diagnostic et m'établir un devis "
+              "dans les meilleurs délais ?")
+    reply = "Le déplacement et le diagnostic sont facturés 60 € TTC."
+    found = [Passage(Chunk(f"id{i}", f"doc{i}.txt", 0, len(t), t, "Courriers", "body"), score, coverage=0.3)
+             for i, (t, score) in enumerate([(letter, 3.0), (reply, 1.5)])]
+    retrieval = Retrieval(question, found, {t: 1.0 for t in terms(question)})
+    assert [s for s, _ in ExtractiveGenerator().sentences(retrieval)][0] == reply
+
+
 def test_a_table_row_is_quoted_under_its_header_row():
     hours = "Jour | Ouverture | Fermeture\n\nLundi | 12 h | 20 h\n\nDimanche | 9 h | 13 h"
     assert quoted("À quelle heure ferme la piscine le dimanche ?", hours) == [

@@ -228,6 +228,8 @@ class ExtractiveGenerator(Generator):
             candidates.insert(0, labelled)
         elif kind in ("number", "date") and candidates and not candidates[0][1]:
             holder = next((c for c in candidates if c[1]), None)  # the best sentence that holds a number or a date
+            # a sentence that asks (« Pourriez-vous passer faire un diagnostic… ? ») only restates: it sets no bar
+            best = next((c[0] for c in candidates if not asks(c[4])), best)
             if holder is None or holder[0] < self.min_holder_share * best:
                 return []
             candidates.remove(holder)
