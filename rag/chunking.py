@@ -17,7 +17,7 @@ from .french import CLOSING, asks, sentence_spans
 
 # Bump when cleaning or chunking changes what a file becomes: indexes then re-chunk unchanged files once (chunk
 # ids are content hashes, so only chunks whose text or number of sentences changed are re-embedded).
-CHUNKER_VERSION = 26  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
+CHUNKER_VERSION = 27  # 3: a short first-line heading is the title; 4: a paragraph opening on its heading is kept;
 # 5: Markdown read without its markup, inline HTML tags kept in their sentence, the short end of a wrapped line kept;
 # 6: the lines of a wrapped paragraph (a PDF's) are one paragraph; 7: a page's menu (<nav>) is not read;
 # 8: a wrapped paragraph's line breaks read as spaces, a PDF's one-line heading is not joined to its paragraph,
@@ -36,7 +36,8 @@ CHUNKER_VERSION = 26  # 3: a short first-line heading is the title; 4: a paragra
 # stands alone, « cat. », « pl. » and « réf. » end no sentence; 23: a list's items go to the next chunk with the
 # line that introduces them (« …fermé aux dates suivantes : »), and so does a line ending on « : » with what follows;
 # 24: a short label over the lines it names (« Accident : ») is text; 25: « Résolution n° 8 – … » is a numbered section
-# 26: « vol. », « etc. », « sept. »… end a sentence before a capital
+# 26: « vol. », « etc. », « sept. »… end a sentence before a capital; 27: a long line ending on « ; » goes on when
+# the next line opens in lower case
 _WORD_SPAN = re.compile(r"\S+")
 
 

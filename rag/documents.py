@@ -71,6 +71,10 @@ _MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|
 _DATE = re.compile(rf"\b(\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\s+\d{{4}})\b", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 _MIN_WORDS = 4
+# A line at least this long that ends on « ; » before a lower-case line was wrapped mid-sentence (« …suivant le
+# procès-verbal ; » / « son coût, soit 180 € TTC, reste à sa charge. »); a list's items (« une photo d'identité ; ») are
+# shorter
+_WRAPPED_WIDTH = 70
 _SENTENCE_STOP = re.compile(r"[.!?…:;][»\")\]\s]*$")
 _NOT_A_TITLE = ("(", "|", "©")  # a photo credit, a table row, a copyright line
 _HTML_BLOCKS = ["address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl", "dt",
@@ -425,7 +429,8 @@ def _continues(text: str, previous_end: int, start: int, line: str, short: bool)
             or _text_row(line) or _text_row(text[above:previous_end])
             or _BULLET.match(line) or FIELD.match(line) or NUMBERED.match(line) and not line[:1].islower()):
         return False
-    mid_sentence = not _SENTENCE_STOP.search(text[max(0, previous_end - 4) : previous_end])
+    mid_sentence = not _SENTENCE_STOP.search(text[max(0, previous_end - 4) : previous_end]) or (
+        line[:1].islower() and text[previous_end - 1] == ";" and previous_end - above >= _WRAPPED_WIDTH)
     return mid_sentence or _indented_under(text, previous_end, start) or (short and bool(_SENTENCE_STOP.search(line)))
 
 
