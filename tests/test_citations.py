@@ -358,6 +358,12 @@ def test_a_sentence_that_asks_sets_no_bar_for_the_sentence_that_holds_the_sum_as
     assert [s for s, _ in ExtractiveGenerator().sentences(retrieval)][0] == reply
 
 
+def test_a_label_that_only_names_the_kind_of_fact_asked_does_not_lead():
+    # « Date : » heads every mail: it says nothing of what the date is for.
+    mail = "Date : lundi 28 avril 2025, 17:40\nLes photos, attendues pour le 7 février, m'ont été transmises le 17 mars."
+    assert quoted("Les photos du site devaient être envoyées avant quelle date ?", mail)[0].startswith("Les photos")
+
+
 def test_a_table_row_is_quoted_under_its_header_row():
     hours = "Jour | Ouverture | Fermeture\n\nLundi | 12 h | 20 h\n\nDimanche | 9 h | 13 h"
     assert quoted("À quelle heure ferme la piscine le dimanche ?", hours) == [

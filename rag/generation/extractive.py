@@ -209,7 +209,7 @@ class ExtractiveGenerator(Generator):
                                 + bonus for share in (own, alone))
                 # Earlier passages and earlier sentences win ties: retrieval already ranked them.
                 label = named.get((number, position), set())
-                labelled = holds and bool(label) and label <= weights.keys()  # « Cuisson | 3 heures 15 »
+                labelled = holds and bool(label - _KIND_TERMS) and label <= weights.keys()  # « Cuisson | 3 heures 15 »
                 candidates.append((score, holds, -number, -position, sentence, number, leans_back, alone, fit,
                                    labelled))
         candidates.sort(reverse=True)
@@ -266,6 +266,11 @@ class ExtractiveGenerator(Generator):
 
 
 _STATES_GIVEN, _BRACKET_FITS = 1, 2
+
+
+# Words that name the kind of fact asked, not what it is about: a mail's « Date : lundi 28 avril » answers no
+# « …avant quelle date ? » by its label
+_KIND_TERMS = frozenset(terms("date dates jour jours heure heures prix coût tarif tarifs montant somme nombre durée"))
 
 
 def _label(line: str, row: bool) -> str:
