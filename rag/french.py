@@ -17,7 +17,7 @@ _ABBREVIATIONS = {
     "m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "av", "apr", "j.-c", "cf", "gén", "cdt", "lt", "pl",
 }
 # Abbreviations of words that are words too (« vol. 2 », « art. 4 », « le 3 sept. 2025 », « [réf. nécessaire] »,
-# « etc. ») : before a capital, the period ends the sentence (« …2 jours ouvrés en cas de vol. En cas de perte totale… »
+# « etc. »): before a capital, the period ends the sentence (« …2 jours ouvrés en cas de vol. En cas de perte totale… »
 # was one sentence, which the model judged not to say how long one has to report a theft)
 _SHORT_OR_WORD = {
     "etc", "p", "pp", "vol", "no", "n°", "art", "chap", "fig", "env", "min", "max", "col", "cat", "réf",
@@ -377,8 +377,9 @@ _CLAUSE = re.compile(r"(?:^|\s)(?:on|je|j|tu|nous|vous|il|ils|elle|elles|ça|ca|
 
 
 def is_closed(question: str) -> bool:
-    """Whether the question is answered by oui or non: « Est-ce que… ? », or a subject inverted with no
-    question word before it (« Les pneus sont-ils couverts ? », not « Pourquoi la piscine est-elle fermée ? »).
+    """Whether the question is answered by oui or non: « Est-ce que… ? », a subject inverted with no
+    question word before it (« Les pneus sont-ils couverts ? », not « Pourquoi la piscine est-elle fermée ? »),
+    or a clause asked by its tone, as people type in a chat box (« on peut manger au bord du bassin ? »).
     Asked whether an extract « gives what the question asks », the model answers the question itself, and
     refuses an extract that says non."""
     lowered = re.sub(r"^(?:et|mais|alors|donc)\b[\s,]*", "", question.lower().strip())

@@ -103,9 +103,12 @@ class ExtractiveGenerator(Generator):
         A labelled value whose label names only what the question asks about, and that holds the kind of fact asked,
         leads when it makes the cut (« Cuisson | 3 heures 15 » for « Combien de temps de cuisson pour la garbure ? »,
         « Samedi : 9 h – 18 h sans interruption » for « horaires de l'atelier le samedi ») before sentences that
-        repeat more of the question's words: a recipe's « poursuivez la cuisson 45 minutes » is one step's. On the 120
-        new tuning questions (AG, AH, AL, AM), 3 quotes change, each now led by its answer; none of the corpus sets' or
-        PIAF dev's.
+        repeat more of the question's words: a recipe's « poursuivez la cuisson 45 minutes » is one step's. A label
+        that only names the kind of fact (« Date : », « Prix ») does not. On the 120 new tuning questions (AG, AH, AL,
+        AM), 3 quotes change, each now led by its answer; none of the corpus sets' or PIAF dev's.
+
+        For a number or a date, a sentence that asks (a customer's « Pourriez-vous passer faire un diagnostic… ? »)
+        only restates the question: the sentence holding the fact is measured against the best one that does not.
 
         « Combien de groupes… ? » is answered by the best sentence that counts groups (« vingt-deux groupes »), when
         it makes the cut, before one that repeats more of the question's words (« Le groupe de rock… jouera au
@@ -228,7 +231,6 @@ class ExtractiveGenerator(Generator):
             candidates.insert(0, labelled)
         elif kind in ("number", "date") and candidates and not candidates[0][1]:
             holder = next((c for c in candidates if c[1]), None)  # the best sentence that holds a number or a date
-            # a sentence that asks (« Pourriez-vous passer faire un diagnostic… ? ») only restates: it sets no bar
             best = next((c[0] for c in candidates if not asks(c[4])), best)
             if holder is None or holder[0] < self.min_holder_share * best:
                 return []
