@@ -14,7 +14,8 @@ import Stemmer
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREVIATIONS = {
-    "m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "av", "apr", "j.-c", "cf", "gén", "cdt", "lt", "pl",
+    "m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "av", "apr", "j.-c", "cf", "gén", "cdt", "lt",
+    "pl",
 }
 # Abbreviations of words that are words too (« vol. 2 », « art. 4 », « le 3 sept. 2025 », « [réf. nécessaire] »,
 # « etc. »): before a capital, the period ends the sentence (« …2 jours ouvrés en cas de vol. En cas de perte totale… »
@@ -370,8 +371,9 @@ _WH_WORD = re.compile(r"\b(?:qui|que|qu|quoi|quel|quelle|quels|quelles|lequel|la
 WH_TERMS = frozenset(terms("combien lequel laquelle lesquels lesquelles"))
 _INVERSION = re.compile(r"\w-(?:t-)?(?:il|elle|ils|elles|on|je|tu|nous|vous)\b")
 _EST_CE_QUE = re.compile(r"(?:^|[,:;]\s*)est-ce qu")
-# A clause, asked by its tone (« on peut manger au bord du bassin ? », « le parking est gratuit ? », « y a un parking ? »,
-# « Wilfrid Laurier est il opposé… ? »), not a noun phrase (« prix du voile d'hivernage ? »): a subject pronoun or a verb
+# A clause, asked by its tone (« on peut manger au bord du bassin ? », « le parking est gratuit ? », « y a un
+# parking ? », « Wilfrid Laurier est il opposé… ? »), not a noun phrase (« prix du voile d'hivernage ? »): a subject
+# pronoun or a verb
 _CLAUSE = re.compile(r"(?:^|\s)(?:on|je|j|tu|nous|vous|il|ils|elle|elles|ça|ca|c|y)(?:['’]|\s)"
                      r"|\b(?:est|sont|peut|peuvent|faut|doit|doivent|ont|va|vont|peux|dois|pourrai|pourra)\b")
 

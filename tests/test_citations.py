@@ -349,8 +349,8 @@ def test_a_sentence_that_asks_sets_no_bar_for_the_sentence_that_holds_the_sum_as
     from rag.retrieval import Retrieval
 
     question = "Combien coûte le passage du couvreur pour établir le diagnostic ?"
-    letter = ("Mon voisin m'a recommandé votre entreprise. Pourriez-vous passer faire un diagnostic et m'établir un devis "
-              "dans les meilleurs délais ?")
+    letter = ("Mon voisin m'a recommandé votre entreprise. Pourriez-vous passer faire un diagnostic et m'établir un "
+              "devis dans les meilleurs délais ?")
     reply = "Le déplacement et le diagnostic sont facturés 60 € TTC."
     found = [Passage(Chunk(f"id{i}", f"doc{i}.txt", 0, len(t), t, "Courriers", "body"), score, coverage=0.3)
              for i, (t, score) in enumerate([(letter, 3.0), (reply, 1.5)])]
@@ -360,7 +360,8 @@ def test_a_sentence_that_asks_sets_no_bar_for_the_sentence_that_holds_the_sum_as
 
 def test_a_label_that_only_names_the_kind_of_fact_asked_does_not_lead():
     # « Date : » heads every mail: it says nothing of what the date is for.
-    mail = "Date : lundi 28 avril 2025, 17:40\nLes photos, attendues pour le 7 février, m'ont été transmises le 17 mars."
+    mail = ("Date : lundi 28 avril 2025, 17:40\n"
+            "Les photos, attendues pour le 7 février, m'ont été transmises le 17 mars.")
     assert quoted("Les photos du site devaient être envoyées avant quelle date ?", mail)[0].startswith("Les photos")
 
 

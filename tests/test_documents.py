@@ -251,8 +251,8 @@ def test_the_short_last_line_of_a_wrapped_paragraph_is_kept():
 def test_a_line_wrapped_after_a_semicolon_goes_on_and_a_list_s_items_do_not():
     text = ("Le Locataire peut demander une contre-expertise dans un délai de 8 jours suivant le procès-verbal ;\n"
             "son coût, soit 180 € TTC, reste à sa charge. Les rayures sont de l'usure normale.\n\n"
-            "Pièces à fournir :\n\nune photo d'identité récente en couleur ;\nun justificatif de domicile de moins de trois "
-            "mois ;\nun relevé d'identité bancaire à votre nom.\n")
+            "Pièces à fournir :\n\nune photo d'identité récente en couleur ;\n"
+            "un justificatif de domicile de moins de trois mois ;\nun relevé d'identité bancaire à votre nom.\n")
     d = parse_document(text.encode(), ".txt", "contrat.txt")
     assert ("Le Locataire peut demander une contre-expertise dans un délai de 8 jours suivant le procès-verbal ; son "
             "coût, soit 180 € TTC, reste à sa charge.") in sentences(d)
