@@ -8,17 +8,20 @@ PARIS = "L'EI a revendiqué les attaques du 13 novembre à Paris qui ont fait 13
 COAL = "Paris et Moscou vont coordonner leurs frappes contre l'Etat islamique, a annoncé François Hollande."
 
 
-def passages(*texts):
-    return [Passage(Chunk(f"id{i}", f"doc{i}.txt", 0, len(t), t, "Titre", "body"), 1.0) for i, t in enumerate(texts)]
+def passages(*texts, scores=None, covered=0.0):
+    """One passage per text, each retrieved with its score (1.0 unless given) and its share of the question covered."""
+    return [Passage(Chunk(f"id{i}", f"doc{i}.txt", 0, len(t), t, "Titre", "body"), score, coverage=covered)
+            for i, (t, score) in enumerate(zip(texts, scores or [1.0] * len(texts)))]
 
 
-def quoted(question, *texts):
-    """The sentences the extractive answer quotes from passages holding ``texts``, each question term weighing 1."""
+def quoted(question, *texts, **found):
+    """The sentences the extractive answer quotes from passages holding ``texts`` (``found``: how they were retrieved,
+    see `passages`), each question term weighing 1."""
     from rag.french import terms
     from rag.generation.extractive import ExtractiveGenerator
     from rag.retrieval import Retrieval
 
-    retrieval = Retrieval(question, passages(*texts), {t: 1.0 for t in terms(question)})
+    retrieval = Retrieval(question, passages(*texts, **found), {t: 1.0 for t in terms(question)})
     return [sentence for sentence, _ in ExtractiveGenerator().sentences(retrieval)]
 
 
@@ -344,18 +347,11 @@ def test_a_value_labelled_with_what_is_asked_leads_the_quote():
 def test_a_sentence_that_asks_sets_no_bar_for_the_sentence_that_holds_the_sum_asked():
     # The customer's letter, ranked first, repeats more of the question's words in a question of its own; the roofer's
     # reply holds the price. Measured against the customer's question, the reply fell short and nothing was quoted.
-    from rag.french import terms
-    from rag.generation.extractive import ExtractiveGenerator
-    from rag.retrieval import Retrieval
-
-    question = "Combien coûte le passage du couvreur pour établir le diagnostic ?"
     letter = ("Mon voisin m'a recommandé votre entreprise. Pourriez-vous passer faire un diagnostic et m'établir un "
               "devis dans les meilleurs délais ?")
     reply = "Le déplacement et le diagnostic sont facturés 60 € TTC."
-    found = [Passage(Chunk(f"id{i}", f"doc{i}.txt", 0, len(t), t, "Courriers", "body"), score, coverage=0.3)
-             for i, (t, score) in enumerate([(letter, 3.0), (reply, 1.5)])]
-    retrieval = Retrieval(question, found, {t: 1.0 for t in terms(question)})
-    assert [s for s, _ in ExtractiveGenerator().sentences(retrieval)][0] == reply
+    assert quoted("Combien coûte le passage du couvreur pour établir le diagnostic ?", letter, reply,
+                  scores=[3.0, 1.5], covered=0.3)[0] == reply
 
 
 def test_a_label_that_only_names_the_kind_of_fact_asked_does_not_lead():
