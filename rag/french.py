@@ -340,6 +340,8 @@ def dates(word: str, following: str) -> bool:
 
 
 _BE = r"(?:(?:est|sont|[ée]tait|[ée]taient|sera|seront|serait) (?:la |le |l'|les )?)?"  # « quel est le montant »
+# « c'est qui le maître-nageur ? », « c ki qui gère les comptes » ask a name as « qui » does; « A qui… », « Contre qui… »
+# do not always (PIAF: « les gestionnaires », « tous les stades » answer them), so those stay open questions
 _ASKED = (
     ("number", re.compile(rf"\b(combien|quel(?:le)?s? {_BE}"
                           r"(?:nombre|part|pourcentage|proportion|montant|somme|âge|taux|chiffre|bilan|prix|co[uû]t|"
@@ -348,7 +350,7 @@ _ASKED = (
     ("date", re.compile(rf"\b(quand|quelles? {_BE}(?:dates?|ann[ée]es?|heures?)|quels? {_BE}(?:jours?|mois|soirs?)|"
                         r"depuis quand)\b")),
     ("name", re.compile(rf"^(?:qui|à qui|avec qui|par qui|de qui|pour qui|(?:d'|par |jusqu'|vers )?o[uù])\b|"
-                        rf"\bo[uù] ?\?$|\b(?:quel(?:le)?s? {_BE}"
+                        rf"\bc(?:'est|’est|est)? (?:qui|ki)\b|\bo[uù] ?\?$|\b(?:quel(?:le)?s? {_BE}"
                         r"(?:pays|ville|journal|parti|pr[ée]sident|ministre|chef|dirigeant|groupe|organisation|"
                         r"r[ée]gion|[ée]tat|capitale|nom|personne|homme|femme|entreprise|soci[ée]t[ée]|titre|"
                         r"magazine))\b")),

@@ -128,6 +128,9 @@ def test_a_question_answered_by_oui_or_non_is_told_from_one_asking_for_a_fact(qu
     ("Le festival a lieu où ?", "name"),
     ("Qu'a fait Moscou le jour où la Russie a tiré des missiles ?", None),  # « le jour où » asks no place
     ("Quelle est la raison de ce choix ?", None),
+    ("c'est qui le responsable des inscriptions au club ?", "name"),  # as typed in a chat box
+    ("c ki qui gere la caisse", "name"),
+    ("Qu'est-ce qui a causé la panne ?", None),
 ])
 def test_quel_est_le_asks_what_quel_asks(question, kind):
     assert asked_type(question) == kind
