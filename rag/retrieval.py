@@ -40,6 +40,9 @@ class Retrieval:
     query: str
     passages: list[Passage]
     term_weights: dict[str, float] = field(default_factory=dict)
+    # How far the best candidate stands above the others: its convex-fused score, a mix of the two lists' scores in
+    # standard deviations, whatever fusion ranked the passages. An answer is likelier when one passage stands out.
+    standing: float = 0.0
 
     @property
     def best_coverage(self) -> float:
@@ -142,17 +145,27 @@ class HybridRetriever:
             similarities = self.index.sentence_similarities(vector, [p.chunk for p in passages])
             for passage in passages:
                 passage.sentence_dense = similarities.get(passage.chunk.id)
-        return Retrieval(query=query, passages=passages, term_weights=weights)
+        return Retrieval(query=query, passages=passages, term_weights=weights,
+                         standing=max(self._convex(dense_scores, bm25_scores).values(), default=0.0))
 
     def _fuse(self, dense: dict[str, float], keyword: dict[str, float]) -> dict[str, float]:
-        lists = [scores for scores in (dense, keyword) if scores]
-        if self.fusion == "rrf" or len(lists) < 2:
-            fused: dict[str, float] = {}
-            for scores in lists:
-                for rank, chunk_id in enumerate(sorted(scores, key=lambda i: -scores[i]), start=1):
-                    fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.rrf_k + rank)
-            return fused
+        if self.fusion == "convex" and dense and keyword:
+            return self._convex(dense, keyword)
+        return self._rrf(dense, keyword)
+
+    def _rrf(self, dense: dict[str, float], keyword: dict[str, float]) -> dict[str, float]:
+        fused: dict[str, float] = {}
+        for scores in (dense, keyword):
+            for rank, chunk_id in enumerate(sorted(scores, key=lambda i: -scores[i]), start=1):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.rrf_k + rank)
+        return fused
+
+    def _convex(self, dense: dict[str, float], keyword: dict[str, float]) -> dict[str, float]:
+        """Each list's scores standardised over the pooled candidates, mixed; one list alone, standardised."""
         pool = list(dict.fromkeys([*dense, *keyword]))
+        if not dense or not keyword:
+            scores = dense or keyword
+            return dict(zip(pool, standardised([scores[i] for i in pool]).tolist()))
         floor = min(dense.values())  # a passage outside the dense list is at most as similar as its last one
         dense_z = standardised([dense.get(i, floor) for i in pool])
         keyword_z = standardised([keyword.get(i, 0.0) for i in pool])

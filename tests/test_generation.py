@@ -115,13 +115,28 @@ def test_default_answer_quotes_the_passages_the_model_judged_to_answer(local):
     assert not refused.answered and refused.text == messages.REFUSAL and refused.related
 
 
-def quote_answerability(assistant, question, text, title=None):
-    """The quote model's P(Oui) when ``text`` is the one passage found for ``question`` (under ``title`` if given)."""
+TYPICAL_STANDING = 3.0  # how far the best passage stood out for the median trial question (eval/README.md)
+
+
+def quote_answerability(assistant, question, text, title=None, standing=TYPICAL_STANDING):
+    """The quote's answerability when ``text`` is the one passage found for ``question`` (under ``title`` if given),
+    standing out from the other candidates as much as ``standing`` says: the corpus's own standing belongs to the
+    passage it found, not to ``text``."""
     retrieval = assistant.retrieve(question)
     passage = retrieval.passages[0]
     chunk = replace(passage.chunk, text=text, title=passage.chunk.title if title is None else title)
-    found = replace(retrieval, passages=[replace(passage, chunk=chunk)])
+    found = replace(retrieval, passages=[replace(passage, chunk=chunk)], standing=standing)
     return assistant.generator("quote").answerability(question, found)
+
+
+def test_a_quote_the_model_half_believes_is_given_only_from_a_passage_that_stands_out(local):
+    """The search's confidence weighs with the model's: the same extract, which the model finds to answer without
+    conviction, is quoted when its passage stood far ahead of the other candidates, refused when it barely led."""
+    question = "Qui dirige le musée ?"
+    extract = "Le musée, rénové en 2019, accueille cette saison Claire Dumas et son équipe."  # P(Oui) 0.35
+    quote = local.generator("quote")
+    assert (quote_answerability(local, question, extract, standing=5.5) >= quote.min_answerability
+            > quote_answerability(local, question, extract, standing=1.5))
 
 
 @pytest.mark.parametrize("question, gives, misses", [

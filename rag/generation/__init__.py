@@ -97,7 +97,9 @@ def make_generator(name: str, settings: Settings) -> Generator:
                    "prompt_words": settings.prompt_words}
         if kind == "quote":
             return QuoteGenerator(path, max_sentences=settings.answer_sentences,
-                                  min_answerability=settings.min_quote_answer, **options)
+                                  min_answerability=settings.min_quote_answer,
+                                  weights=(settings.quote_judge_weight, settings.quote_standing_weight,
+                                           settings.quote_bias), **options)
         return LocalGenerator(path, min_answerability=settings.min_answerability, **options)
     if name == "openai":
         from .openai_compat import OpenAICompatibleGenerator
