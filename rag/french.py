@@ -340,8 +340,8 @@ def dates(word: str, following: str) -> bool:
 
 
 _BE = r"(?:(?:est|sont|[ée]tait|[ée]taient|sera|seront|serait) (?:la |le |l'|les )?)?"  # « quel est le montant »
-# « c'est qui le maître-nageur ? », « c ki qui gère les comptes » ask a name as « qui » does; « A qui… », « Contre qui… »
-# do not always (PIAF: « les gestionnaires », « tous les stades » answer them), so those stay open questions
+# « c'est qui le maître-nageur ? », « c ki qui gère les comptes » ask a name as « qui » does; « A qui… », « Contre
+# qui… » do not always (PIAF: « les gestionnaires », « tous les stades » answer them), so those stay open questions
 _ASKED = (
     ("number", re.compile(rf"\b(combien|quel(?:le)?s? {_BE}"
                           r"(?:nombre|part|pourcentage|proportion|montant|somme|âge|taux|chiffre|bilan|prix|co[uû]t|"

@@ -40,9 +40,10 @@ class QuoteGenerator(LocalGenerator):
         yield self.quotes.generate(question, retrieval)
 
     def answerability(self, question: str, retrieval: Retrieval, previous: str | None = None) -> float | None:
-        """P(Oui) that the sentences to be quoted give what is asked, the model reading only them and the
-        (standalone) question. The passages may answer a neighbouring question, and the sentences that
-        cover the question best then only repeat its words. None when there is nothing to quote.
+        """How likely the sentences to be quoted give what is asked: the model's P(Oui), reading only them and the
+        (standalone) question, weighed with the search's confidence (below). The passages may answer a neighbouring
+        question, and the sentences that cover the question best then only repeat its words. None when there is
+        nothing to quote.
 
         A question answered by oui or non is asked as « does the extract tell whether it is oui or non »: on
         27 such questions about the shipped articles (17 with an answer, 7 of them « non »; 10 without), AUC
@@ -81,7 +82,8 @@ class QuoteGenerator(LocalGenerator):
         with self._lock:
             probability = self._probability(self._tokens(prompt), self._yes, self._no)
         if closed:
-            probability = max(probability, coverage(retrieval.term_weights, set(terms(" ".join(s for s, _ in sentences)))))
+            quoted = set(terms(" ".join(sentence for sentence, _ in sentences)))
+            probability = max(probability, coverage(retrieval.term_weights, quoted))
         judge, standing, bias = self.weights
         return 1 / (1 + math.exp(-(judge * probability + standing * retrieval.standing + bias)))
 
