@@ -118,7 +118,8 @@ class HybridRetriever:
             bm25_scores = {bm25.ids[p]: float(scores[p]) for p in top}
             if self.fusion == "convex" and self.mode == "hybrid":  # every dense candidate needs its BM25 score
                 bm25_scores.update((i, float(scores[p])) for i, p in bm25.positions(dense_scores).items())
-        fused = self._fuse(dense_scores, bm25_scores)
+        convex = self._convex(dense_scores, bm25_scores)
+        fused = self._fuse(dense_scores, bm25_scores, convex)
         chunks.update(self.index.get_chunks([i for i in fused if i not in chunks]))
         passages: list[Passage] = []
         seen: set[str] = set()
@@ -146,12 +147,11 @@ class HybridRetriever:
             for passage in passages:
                 passage.sentence_dense = similarities.get(passage.chunk.id)
         return Retrieval(query=query, passages=passages, term_weights=weights,
-                         standing=max(self._convex(dense_scores, bm25_scores).values(), default=0.0))
+                         standing=max(convex.values(), default=0.0))
 
-    def _fuse(self, dense: dict[str, float], keyword: dict[str, float]) -> dict[str, float]:
-        if self.fusion == "convex" and dense and keyword:
-            return self._convex(dense, keyword)
-        return self._rrf(dense, keyword)
+    def _fuse(self, dense: dict[str, float], keyword: dict[str, float], convex: dict[str, float]) -> dict[str, float]:
+        """The configured fusion; ``convex`` is `_convex` of the same lists, computed once for the standing too."""
+        return convex if self.fusion == "convex" and dense and keyword else self._rrf(dense, keyword)
 
     def _rrf(self, dense: dict[str, float], keyword: dict[str, float]) -> dict[str, float]:
         fused: dict[str, float] = {}

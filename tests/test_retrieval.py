@@ -122,9 +122,10 @@ def test_a_passage_far_ahead_on_keywords_beats_one_a_hair_ahead_on_meaning(shipp
     retriever = HybridRetriever(shipped_index.index, fusion="convex", dense_weight=0.5)
     dense = {"a": 0.901, "b": 0.900, "c": 0.700}
     keyword = {"a": 2.0, "b": 12.0, "c": 1.0}
-    fused = retriever._fuse(dense, keyword)
+    fused = retriever._fuse(dense, keyword, retriever._convex(dense, keyword))
     assert max(fused, key=fused.get) == "b"
-    tied = HybridRetriever(shipped_index.index, fusion="rrf")._fuse(dense, keyword)
+    rrf = HybridRetriever(shipped_index.index, fusion="rrf")
+    tied = rrf._fuse(dense, keyword, rrf._convex(dense, keyword))
     assert tied["a"] == pytest.approx(tied["b"])
 
 

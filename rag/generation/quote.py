@@ -75,14 +75,15 @@ class QuoteGenerator(LocalGenerator):
         sentences = self.quotes.sentences(retrieval)
         if not sentences:
             return None
-        quote = _titled(sentences, retrieval)
+        quoted = set(terms(" ".join(sentence for sentence, _ in sentences)))
         closed = is_closed(retrieval.query)
+        # a closed question states a claim, and so may a headline: its names ask for no title
+        quote = _titled(sentences, retrieval, set() if closed else _names(retrieval.query) - quoted)
         asked = messages.QUOTE_ANSWERS_CLOSED_PROMPT if closed else messages.QUOTE_ANSWERS_PROMPT
         prompt = _HEAD + chatml(asked.format(quote=quote, question=retrieval.query))
         with self._lock:
             probability = self._probability(self._tokens(prompt), self._yes, self._no)
         if closed:
-            quoted = set(terms(" ".join(sentence for sentence, _ in sentences)))
             probability = max(probability, coverage(retrieval.term_weights, quoted))
         judge, standing, bias = self.weights
         return 1 / (1 + math.exp(-(judge * probability + standing * retrieval.standing + bias)))
@@ -91,16 +92,14 @@ class QuoteGenerator(LocalGenerator):
 _SUBJECT_WORDS = 6  # PIAF's Wikipedia titles: 96 % have at most 6 words; the shipped headlines 8 to 17
 
 
-def _titled(sentences: list[tuple[str, int]], retrieval: Retrieval) -> str:
+def _titled(sentences: list[tuple[str, int]], retrieval: Retrieval, named: set[str]) -> str:
     """The sentences, each passage's after its title and each one under a heading after that heading, in brackets.
 
-    A longer title is shown when it alone names a name of the question: « Qui s'occupe des finances à la mairie de
-    Montbrac-sur-Lise ? » got P(Oui) 0.09 for « …Nadia Ferhat (adjointe aux finances)… », 0.79 without « de
-    Montbrac-sur-Lise », which only the title « Compte rendu du conseil municipal de Montbrac-sur-Lise » says.
-    Not for a question answered by oui or non: it states a claim, and so may a headline (« Bachar al-Assad
-    a-t-il rencontré François Hollande ? » was answered under a headline naming Hollande)."""
-    quoted = set(terms(" ".join(sentence for sentence, _ in sentences)))
-    named = set() if is_closed(retrieval.query) else _names(retrieval.query) - quoted
+    A longer title is shown when it alone names one of ``named``, the question's names that the sentences lack:
+    « Qui s'occupe des finances à la mairie de Montbrac-sur-Lise ? » got P(Oui) 0.09 for « …Nadia Ferhat (adjointe
+    aux finances)… », 0.79 without « de Montbrac-sur-Lise », which only the title « Compte rendu du conseil municipal
+    de Montbrac-sur-Lise » says. None for a question answered by oui or non: it states a claim, and so may a headline
+    (« Bachar al-Assad a-t-il rencontré François Hollande ? » was answered under a headline naming Hollande)."""
     parts, last = [], None
     for sentence, number in sentences:
         chunk = retrieval.passages[number - 1].chunk
